@@ -1,0 +1,72 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= data/demo
+DEMO_CASES ?= 2000
+# Debian packages the app and its tests need on Linux (Qt's platform plugins, PDF rendering for checks).
+DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
+	libxcb-xinerama0 libxcb-shape0 poppler-utils
+
+.PHONY: setup sysdeps translations run test test-fast lint format bench clean
+
+setup: $(STAMP) translations
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Installs missing Debian packages when it can (root with apt-get); otherwise says what is missing.
+sysdeps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing:$$missing"; \
+		(apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null)); \
+	elif command -v dpkg-query >/dev/null; then \
+		echo "Missing Debian packages (install them with sudo apt-get install):$$missing"; \
+	fi
+
+# Compiled catalogs are build output (not in git); the app also reads the .po directly when needed.
+translations: $(STAMP)
+	@for po in translations/*/LC_MESSAGES/kirjaamo.po; do \
+		mo=$${po%.po}.mo; [ "$$mo" -nt "$$po" ] || $(BIN)/pybabel compile -q -i $$po -o $$mo; \
+	done
+
+run: setup
+	@test -f $(DEMO_DIR)/kirjaamo.sqlite3 || KIRJAAMO_PASSWORD=demo $(BIN)/kirjaamo --data-dir $(DEMO_DIR) demo --cases $(DEMO_CASES)
+	$(BIN)/kirjaamo --data-dir $(DEMO_DIR) gui
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop tests
+	$(BIN)/ruff format --check desktop tests
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix desktop tests
+	$(BIN)/ruff format desktop tests
+
+# Extract the strings marked for translation and merge them into the catalogs.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o translations/kirjaamo.pot --no-location --sort-output --project=Kirjaamo .
+	@for lang in fi sv en; do \
+		po=translations/$$lang/LC_MESSAGES/kirjaamo.po; \
+		if [ -f $$po ]; then $(BIN)/pybabel update -q -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else $(BIN)/pybabel init -q -i translations/kirjaamo.pot -o $$po -l $$lang; fi; \
+	done
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

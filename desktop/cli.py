@@ -1,0 +1,443 @@
+"""`kirjaamo`: the command line (design §10). Plain `kirjaamo` starts the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from desktop import __version__
+from desktop.domain.errors import DomainError
+from desktop.i18n import _, error_text, set_language
+
+EXIT_OK, EXIT_REFUSED = 0, 1
+
+
+class CliError(Exception):
+    """A refusal already worded for the user (translated)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # the contract: bad input exits 1, not argparse's 2
+        self.print_usage(sys.stderr)
+        print(f"kirjaamo: {message}", file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+
+
+def _cli_language() -> str:
+    for variable in ("KIRJAAMO_LANG", "LANGUAGE", "LC_ALL", "LANG"):
+        value = os.environ.get(variable, "")[:2].lower()
+        if value in ("fi", "sv", "en"):
+            return value
+    return "en"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kirjaamo", description="Kirjaamo – GDPR data-subject requests at the registry office"
+    )
+    parser.add_argument("--version", action="version", version=f"kirjaamo {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, help="data directory (default: KIRJAAMO_DATA_DIR or the user data folder)"
+    )
+    parser.add_argument("--user", help="user name (default: KIRJAAMO_USER or the last user who signed in)")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check that this installation works, then exit"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    commands.add_parser("gui", help="the desktop app (the default)")
+
+    init = commands.add_parser("init", help="an empty data dir with one administrator")
+    init.add_argument("--office-prefix", required=True)
+    init.add_argument("--office-name", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="demo data: registers, users clerk/reviewer/admin (password demo), cases"
+    )
+    demo.add_argument("--cases", type=int, default=200)
+    demo.add_argument("--seed", type=int, default=1)
+
+    cases = commands.add_parser("cases", help="list, show and register cases")
+    case_commands = cases.add_subparsers(dest="cases_command", required=True, parser_class=_Parser)
+    listing = case_commands.add_parser("list")
+    listing.add_argument("--status")
+    listing.add_argument("--overdue", action="store_true")
+    listing.add_argument("--due-within", type=int, metavar="DAYS")
+    listing.add_argument("--search", metavar="TEXT")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--json", action="store_true")
+    show = case_commands.add_parser("show")
+    show.add_argument("diary")
+    show.add_argument("--json", action="store_true")
+    register = case_commands.add_parser("register")
+    register.add_argument("--json", required=True, type=Path, metavar="FILE")
+
+    attach = commands.add_parser("attach", help="attach a file to a case")
+    attach.add_argument("diary")
+    attach.add_argument("file", type=Path)
+    attach.add_argument(
+        "--kind", default="other", choices=["signed_form", "email", "power_of_attorney", "extract", "other"]
+    )
+
+    deadline = commands.add_parser("deadline", help="the due date of a request received on a day")
+    deadline.add_argument("received")
+    deadline.add_argument("--extended", action="store_true")
+
+    commands.add_parser("rebuild", help="replay the event log into fresh projections")
+    commands.add_parser("verify", help="check blobs and projections")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    set_language(_cli_language())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.self_test:
+            from desktop.selftest import run_self_test
+
+            return run_self_test()
+        command = args.command or "gui"
+        handler = _HANDLERS[command]
+        return handler(args) or EXIT_OK
+    except DomainError as error:
+        print(f"kirjaamo: {error_text(error)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except CliError as error:
+        print(f"kirjaamo: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _data_dir(args) -> Path:
+    from desktop.services.workspace import default_data_dir
+
+    return args.data_dir or default_data_dir()
+
+
+def _workspace(args):
+    from desktop.services.workspace import Workspace
+
+    return Workspace.open(_data_dir(args))
+
+
+def _password(prompt: str) -> str:
+    password = os.environ.get("KIRJAAMO_PASSWORD")
+    if password is not None:
+        return password
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(_("A password is needed: set KIRJAAMO_PASSWORD or run in a terminal."))
+    return getpass.getpass(prompt)
+
+
+def _service(args):
+    """The case service for the signed-in user of the command."""
+    from desktop.services.cases import CaseService
+
+    workspace = _workspace(args)
+    username = args.user or os.environ.get("KIRJAAMO_USER") or workspace.settings.last_user
+    if not username:
+        raise CliError(_("Which user? Give --user NAME (or set KIRJAAMO_USER)."))
+    user = workspace.sign_in(username, _password(_("Password for {user}: ").format(user=username)))
+    return CaseService(workspace, user)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+
+def cmd_gui(args) -> int:
+    from desktop.ui.app import run_app
+
+    return run_app(_data_dir(args), args.user)
+
+
+def cmd_init(args) -> int:
+    from desktop.services.settings import OfficeSettings
+    from desktop.services.workspace import Workspace
+
+    username = args.user or "admin"
+    password = os.environ.get("KIRJAAMO_PASSWORD")
+    if password is None:
+        password = _password(_("New password for {user}: ").format(user=username))
+        if sys.stdin.isatty() and getpass.getpass(_("Again: ")) != password:
+            raise CliError(_("The passwords differ."))
+    settings = OfficeSettings(
+        office_prefix=args.office_prefix.strip().upper(), office_name=args.office_name.strip()
+    )
+    workspace = Workspace.create(_data_dir(args), settings, username, password)
+    print(
+        _("Created {path} for {office}; administrator: {user}").format(
+            path=workspace.data_dir, office=settings.office_name, user=username
+        )
+    )
+    workspace.close()
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from desktop.services import demo
+    from desktop.services.settings import OfficeSettings
+    from desktop.services.workspace import Workspace
+
+    if args.cases < 0:
+        raise CliError(_("The number of cases cannot be negative."))
+    data_dir = _data_dir(args)
+    from desktop.store.database import DATABASE_FILE
+
+    if (data_dir / DATABASE_FILE).exists():
+        workspace = Workspace.open(data_dir)
+    else:
+        workspace = Workspace.create(
+            data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä"
+        )
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:
+            print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
+
+    written = demo.generate(workspace, args.cases, seed=args.seed, progress=progress)
+    if interactive:
+        print(file=sys.stderr)
+    print(
+        _("Demo data in {path}: {count} cases; users clerk, reviewer, admin (password “demo”)").format(
+            path=data_dir, count=written
+        )
+    )
+    workspace.close()
+    return EXIT_OK
+
+
+def demo_office_settings(settings_class):
+    return settings_class(
+        office_prefix="KEHA",
+        office_name="ELY-keskusten ja TE-toimistojen kehittämis- ja hallintokeskus (KEHA-keskus)",
+        office_street="PL 250",
+        office_postcode="50101",
+        office_city="MIKKELI",
+        office_phone="0295 020 900",
+        office_email="kirjaamo.keha@ely-keskus.fi",
+        last_user="clerk",
+    )
+
+
+def _row_json(row, today: date) -> dict:
+    from desktop.domain.identifiers import mask_hetu
+
+    return {
+        "diary_number": row.diary_number,
+        "status": row.status,
+        "right": row.right,
+        "channel": row.channel,
+        "received": row.received,
+        "due_date": row.due_date,
+        "requester": row.requester_name,
+        "hetu": mask_hetu(row.hetu),
+        "registers": row.registers.split(),
+    }
+
+
+def cmd_cases(args) -> int:
+    service = _service(args)
+    if args.cases_command == "list":
+        return _cases_list(service, args)
+    if args.cases_command == "show":
+        return _cases_show(service, args)
+    return _cases_register(service, args)
+
+
+def _cases_list(service, args) -> int:
+    from desktop.domain.identifiers import mask_hetu
+    from desktop.domain.model import Status, parse_enum
+
+    statuses = frozenset()
+    if args.status:
+        statuses = frozenset(parse_enum(Status, s, "status").value for s in args.status.split(","))
+    if args.limit is not None and args.limit < 0:
+        raise CliError(_("The limit cannot be negative."))
+    if args.due_within is not None and args.due_within < 0:
+        raise CliError(_("The number of days cannot be negative."))
+    query = service.query(
+        statuses=statuses, overdue=args.overdue, due_within=args.due_within, text=args.search or ""
+    )
+    rows = service.rows(query, args.limit)
+    today = service.clock.today()
+    if args.json:
+        _print_json([_row_json(row, today) for row in rows])
+        return EXIT_OK
+    for row in rows:
+        print(
+            "\t".join(
+                (
+                    row.diary_number,
+                    row.status,
+                    row.right,
+                    row.received,
+                    row.due_date,
+                    row.requester_name,
+                    mask_hetu(row.hetu),
+                )
+            )
+        )
+    return EXIT_OK
+
+
+def case_json(state, events) -> dict:
+    """`cases show --json` (design §10): the request as registered plus status, due date, files and timeline."""
+    r = state.requester
+    return {
+        "diary_number": state.diary_number,
+        "status": state.status.value,
+        "right": state.right.value,
+        "channel": state.channel.value,
+        "received": state.received.isoformat(),
+        "registers": list(state.registers),
+        "signed": state.signed,
+        "details": state.details,
+        "requester": r.to_dict(),
+        "due_date": state.due_date.isoformat(),
+        "due_dates": [{"due": d.due.isoformat(), "reason": d.reason} for d in state.due_dates],
+        "extended": state.extended,
+        "decision": state.decision.value if state.decision else None,
+        "delivery": state.delivery.value if state.delivery else None,
+        "tracking_number": state.tracking_number,
+        "identity": (
+            {
+                "method": state.identity.method.value,
+                "document": state.identity.document,
+                "verified_by": state.identity.verified_by,
+            }
+            if state.identity
+            else None
+        ),
+        "conflicts": [{"field": c.field, "values": list(c.values)} for c in state.conflicts],
+        "attachments": [
+            {"sha256": a.sha256, "filename": a.filename, "kind": a.kind.value, "size": a.size}
+            for a in state.attachments
+        ],
+        "events": [{"type": e.type.value, "at": e.at.isoformat(), "actor": e.actor} for e in events],
+    }
+
+
+def _cases_show(service, args) -> int:
+    from desktop.i18n import format_date
+
+    state = service.get(args.diary)
+    events = service.timeline(args.diary)
+    if args.json:
+        _print_json(case_json(state, events))
+        return EXIT_OK
+    r = state.requester
+    lines = [
+        f"{state.diary_number}  {state.status.value}",
+        f"{_('Right')}: {state.right.value}   {_('Channel')}: {state.channel.value}",
+        f"{_('Received')}: {format_date(state.received)}   {_('Due')}: {format_date(state.due_date)}",
+        f"{_('Requester')}: {r.name} {r.hetu}",
+        f"{_('Address')}: {r.address.street}, {r.address.postcode} {r.address.city}",
+        f"{_('Registers')}: {', '.join(state.registers)}",
+        f"{_('Details')}: {state.details}",
+    ]
+    for a in state.attachments:
+        lines.append(f"  📎 {a.filename} ({a.kind.value}, {a.size} B, {a.sha256[:12]})")
+    for e in events:
+        lines.append(f"  {e.at.isoformat(timespec='minutes')}  {e.actor:10} {e.type.value}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def _cases_register(service, args) -> int:
+    try:
+        data = json.loads(args.json.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CliError(
+            _("Cannot read {file}: {reason}").format(file=args.json, reason=error.strerror)
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CliError(_("{file} is not valid JSON: {reason}").format(file=args.json, reason=error)) from None
+    state = service.register(data)
+    print(state.diary_number)
+    return EXIT_OK
+
+
+def cmd_attach(args) -> int:
+    from desktop.domain.model import AttachmentKind
+
+    service = _service(args)
+    if not args.file.is_file():
+        raise CliError(_("No such file: {file}").format(file=args.file))
+    result = service.attach_file(args.diary, args.file, AttachmentKind(args.kind))
+    if result.already_attached:
+        print(
+            _("{file} was already attached to {diary} ({sha})").format(
+                file=args.file.name, diary=result.state.diary_number, sha=result.sha256[:12]
+            )
+        )
+    else:
+        print(f"{result.sha256}  {result.state.diary_number}")
+    return EXIT_OK
+
+
+def cmd_deadline(args) -> int:
+    from desktop.domain.deadlines import FINNISH_CALENDAR, WorkCalendar, due_date
+
+    try:
+        received = date.fromisoformat(args.received)
+    except ValueError:
+        raise CliError(
+            _("Not a valid date: “{value}” (use YYYY-MM-DD).").format(value=args.received)
+        ) from None
+    calendar = FINNISH_CALENDAR
+    if args.data_dir:
+        calendar = WorkCalendar(_workspace(args).settings.closing_dates())
+    print(due_date(received, extended=args.extended, calendar=calendar).isoformat())
+    return EXIT_OK
+
+
+def cmd_rebuild(args) -> int:
+    from desktop.services.maintenance import rebuild
+
+    count = rebuild(_workspace(args))
+    print(_("Rebuilt {count} cases from the event log.").format(count=count))
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from desktop.services.maintenance import verify
+
+    problems = verify(_workspace(args))
+    for problem in problems:
+        print(f"{problem.what}\t{problem.subject}\t{problem.detail}", file=sys.stderr)
+    if problems:
+        print(_("Verification failed: {count} problem(s).").format(count=len(problems)), file=sys.stderr)
+        return EXIT_REFUSED
+    print(_("Verified: files and projections are intact."))
+    return EXIT_OK
+
+
+_HANDLERS = {
+    "gui": cmd_gui,
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "cases": cmd_cases,
+    "attach": cmd_attach,
+    "deadline": cmd_deadline,
+    "rebuild": cmd_rebuild,
+    "verify": cmd_verify,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""User accounts: one place that finds a user, checks the password and the permission."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
+
+from desktop.domain.accounts import Permission, Role, User
+from desktop.domain.errors import N_, DomainError
+
+_hasher = PasswordHasher()
+
+
+class PermissionDenied(DomainError):
+    """The signed-in user's role does not allow the action."""
+
+
+def _cursor(connection: Connection):
+    return connection.connection.driver_connection.cursor()
+
+
+def _row_to_user(row) -> User:
+    return User(username=row[0], display_name=row[1], role=Role(row[2]), active=bool(row[3]))
+
+
+def validate_username(username: str) -> str:
+    name = username.strip()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
+        raise DomainError(N_("A user name is 1–64 letters, digits, dots, dashes or underscores."))
+    return name
+
+
+def create_user(connection: Connection, username: str, display_name: str, role: Role, password: str) -> User:
+    name = validate_username(username)
+    if len(password) < 4:
+        raise DomainError(N_("The password must have at least 4 characters."))
+    cursor = _cursor(connection)
+    if cursor.execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
+        raise DomainError(N_("The user {username} already exists."), username=name)
+    cursor.execute(
+        "INSERT INTO users (username, display_name, role, active, password_hash, created_at) VALUES (?, ?, ?, 1, ?, ?)",
+        (
+            name,
+            display_name.strip() or name,
+            role.value,
+            _hasher.hash(password),
+            datetime.now(UTC).isoformat(),
+        ),
+    )
+    return User(name, display_name.strip() or name, role)
+
+
+def find_user(connection: Connection, username: str) -> User:
+    row = (
+        _cursor(connection)
+        .execute(
+            "SELECT username, display_name, role, active FROM users WHERE username = ?", (username.strip(),)
+        )
+        .fetchone()
+    )
+    if row is None:
+        raise DomainError(N_("No user account “{username}”."), username=username)
+    return _row_to_user(row)
+
+
+def list_users(connection: Connection) -> list[User]:
+    rows = _cursor(connection).execute(
+        "SELECT username, display_name, role, active FROM users ORDER BY username"
+    )
+    return [_row_to_user(row) for row in rows]
+
+
+def authenticate(connection: Connection, username: str, password: str) -> User:
+    """The user, if the password is right and the account active; one message for every failure."""
+    row = (
+        _cursor(connection)
+        .execute(
+            "SELECT username, display_name, role, active, password_hash FROM users WHERE username = ?",
+            (username.strip(),),
+        )
+        .fetchone()
+    )
+    wrong = DomainError(N_("Wrong user name or password."))
+    if row is None or not row[4]:
+        raise wrong
+    try:
+        _hasher.verify(row[4], password)
+    except (VerificationError, InvalidHashError):
+        raise wrong from None
+    user = _row_to_user(row)
+    if not user.active:
+        raise DomainError(N_("The account {username} has been disabled."), username=user.username)
+    return user
+
+
+def require(user: User, permission: Permission) -> None:
+    if not user.can(permission):
+        raise PermissionDenied(
+            N_("{username} ({role}) is not allowed to do this: it needs the permission “{permission}”."),
+            username=user.username,
+            role=user.role.value,
+            permission=permission.value,
+        )

@@ -1,0 +1,310 @@
+"""The case use cases: the only API that the GUI, the command line and sync call to read or change cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from pathlib import Path
+
+from desktop.domain.accounts import Permission, User
+from desktop.domain.errors import N_, DomainError
+from desktop.domain.events import Event, EventType, apply
+from desktop.domain.model import (
+    ACTIVE_STATUSES,
+    AttachmentKind,
+    CaseState,
+    Decision,
+    Delivery,
+    IdentityMethod,
+    Language,
+    LetterKind,
+    NewRequest,
+    Status,
+)
+from desktop.domain.workflow import Action, why_not
+from desktop.services import transitions
+from desktop.services.accounts import require
+from desktop.services.clock import Clock
+from desktop.services.filetypes import media_type_for, safe_filename
+from desktop.services.ids import HybridClock, uuid7
+from desktop.services.intake import parse_request
+from desktop.services.workspace import Workspace
+from desktop.store import eventlog, queries
+from desktop.store.database import write_transaction
+from desktop.store.eventlog import name_sort_key
+from desktop.store.queries import CaseQuery, CaseRow
+
+
+@dataclass(frozen=True)
+class AttachResult:
+    state: CaseState
+    sha256: str
+    already_attached: bool
+
+
+def allocate_diary_number(connection, prefix: str, year: int) -> str:
+    """The next number of the office's diary for the year, taken inside the caller's write transaction."""
+    cursor = connection.connection.driver_connection.cursor()
+    row = cursor.execute(
+        "INSERT INTO diary_counters (prefix, year, last) VALUES (?, ?, 1) "
+        "ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
+        (prefix, year),
+    ).fetchone()
+    return f"{prefix}/{row[0]}/{year}"
+
+
+class CaseService:
+    def __init__(self, workspace: Workspace, user: User, clock: Clock | None = None) -> None:
+        self.workspace = workspace
+        self.user = user
+        self.clock = clock or Clock()
+        self.hlc = HybridClock(workspace.settings.device_id, self._last_hlc())
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _last_hlc(self) -> str:
+        with self.workspace.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            row = cursor.execute("SELECT max(hlc) FROM events").fetchone()
+        return row[0] or ""
+
+    def context(self) -> transitions.Context:
+        return transitions.Context(self.clock.today(), self.workspace.calendar, self.workspace.catalog)
+
+    def _events(self, case_id: str, specs: list[transitions.EventSpec]) -> list[Event]:
+        now = self.clock.now()
+        return [
+            Event(
+                id=uuid7(),
+                case_id=case_id,
+                type=event_type,
+                payload=payload,
+                actor=self.user.username,
+                at=now,
+                device_id=self.workspace.settings.device_id,
+                hlc=self.hlc.now(),
+            )
+            for event_type, payload in specs
+        ]
+
+    def _resolve(self, connection, ref: str) -> str:
+        ref = ref.strip()
+        case_id = queries.find_case_id(connection, ref) if "/" in ref else ref
+        if not case_id or eventlog.case_events(connection, case_id) == []:
+            raise DomainError(N_("No case {diary}."), diary=ref)
+        return case_id
+
+    def _change(
+        self,
+        ref: str,
+        step: Callable[[transitions.Context, CaseState], list[transitions.EventSpec]],
+        permission: Permission = Permission.PROCESS,
+    ) -> CaseState:
+        """Load the case, let `step` check the rules and say what happened, append it — all in one transaction."""
+        require(self.user, permission)
+        with write_transaction(self.workspace.engine) as connection:
+            case_id = self._resolve(connection, ref)
+            state = eventlog.load_state(connection, case_id)
+            assert state is not None
+            specs = step(self.context(), state)
+            if not specs:
+                return state
+            events = self._events(case_id, specs)
+            new_state = reduce(apply, events, state)
+            eventlog.append(connection, events, new_state)
+        return new_state
+
+    # -- reading -------------------------------------------------------------------------------------
+    def get(self, ref: str) -> CaseState:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            case_id = self._resolve(connection, ref)
+            state = eventlog.load_state(connection, case_id)
+        assert state is not None
+        return state
+
+    def timeline(self, ref: str) -> list[Event]:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            case_id = self._resolve(connection, ref)
+            return eventlog.case_events(connection, case_id)
+
+    def query(self, **filters) -> CaseQuery:
+        """A list query for today (the office's calendar day)."""
+        return CaseQuery(today=self.clock.today(), **filters)
+
+    def count(self, query: CaseQuery) -> int:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            return queries.count(connection, query)
+
+    def rows(self, query: CaseQuery, limit: int | None = None) -> list[CaseRow]:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            return queries.all_rows(connection, query, limit)
+
+    def page(self, query: CaseQuery, after: tuple | None = None, limit: int = 100) -> list[CaseRow]:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            return queries.page(connection, query, after, limit)
+
+    def ids(self, query: CaseQuery) -> list[int]:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            return queries.ids(connection, query)
+
+    def rows_by_num(self, nums: list[int]) -> dict[int, CaseRow]:
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            return queries.rows_by_num(connection, nums)
+
+    def open_cases_of(self, hetu: str, name: str) -> list[CaseRow]:
+        """Cases of the same person that are not closed (a warning at intake, never a block)."""
+        require(self.user, Permission.VIEW)
+        closed = sorted(s.value for s in set(Status) - ACTIVE_STATUSES)
+        with self.workspace.engine.connect() as connection:
+            return queries.open_cases_of(connection, hetu, name_sort_key(name) if not hetu else "", closed)
+
+    def allowed_actions(self, state: CaseState) -> dict[Action, DomainError | None]:
+        today = self.clock.today()
+        return {action: why_not(state, action, today) for action in Action}
+
+    def read_attachment(self, sha256: str) -> bytes:
+        require(self.user, Permission.VIEW)
+        return self.workspace.blobs.read(sha256)
+
+    # -- changing ------------------------------------------------------------------------------------
+    def parse_request(self, data: object) -> NewRequest:
+        return parse_request(self.context(), data)
+
+    def register(self, request: NewRequest | dict) -> CaseState:
+        """Register a new request; the diary number is assigned at once."""
+        require(self.user, Permission.PROCESS)
+        ctx = self.context()
+        if isinstance(request, dict):
+            request = parse_request(ctx, request)
+        case_id = uuid7()
+        with write_transaction(self.workspace.engine) as connection:
+            diary = allocate_diary_number(connection, self.workspace.settings.office_prefix, ctx.today.year)
+            events = self._events(case_id, transitions.registration(ctx, request, diary))
+            state = reduce(apply, events[1:], _first_state(events))
+            eventlog.append(connection, events, state)
+        return state
+
+    def attach_bytes(self, ref: str, data: bytes, filename: str, kind: AttachmentKind) -> AttachResult:
+        name = safe_filename(filename)
+        media_type = media_type_for(name, data[:8192])
+        self._check_size(len(data), name)
+        self._check_attachable(ref)
+        stored = self.workspace.blobs.put_bytes(data)
+        return self._record_attachment(ref, stored.sha256, name, kind, stored.size, media_type)
+
+    def attach_file(self, ref: str, path: Path, kind: AttachmentKind) -> AttachResult:
+        name = safe_filename(path.name)
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as handle:
+                head = handle.read(8192)
+        except OSError as error:
+            raise DomainError(
+                N_("Cannot read {name}: {reason}"), name=name, reason=error.strerror or str(error)
+            ) from None
+        media_type = media_type_for(name, head)
+        self._check_size(size, name)
+        self._check_attachable(ref)
+        stored = self.workspace.blobs.put_file(path)
+        return self._record_attachment(ref, stored.sha256, name, kind, stored.size, media_type)
+
+    def _check_attachable(self, ref: str) -> None:
+        # Checked before the bytes are stored, so a refused attach leaves nothing behind.
+        reason = why_not(self.get(ref), Action.ATTACH, self.clock.today())
+        if reason is not None:
+            raise reason
+
+    def _check_size(self, size: int, name: str) -> None:
+        limit = self.workspace.settings.attachment_limit_mb
+        if size > limit * 1024 * 1024:
+            raise DomainError(
+                N_("The file {name} is larger than the limit of {limit} MB."), name=name, limit=limit
+            )
+
+    def _record_attachment(
+        self, ref: str, sha: str, name: str, kind: AttachmentKind, size: int, media_type: str
+    ) -> AttachResult:
+        before = self.get(ref)
+        already = any(a.sha256 == sha for a in before.attachments)
+        state = self._change(
+            ref, lambda ctx, s: transitions.attachment_added(ctx, s, sha, name, kind, size, media_type)
+        )
+        return AttachResult(state, sha, already)
+
+    def verify_identity(self, ref: str, method: IdentityMethod, document: str = "") -> CaseState:
+        return self._change(
+            ref, lambda ctx, s: transitions.identity_verified(ctx, s, method, document, self.user.username)
+        )
+
+    def request_clarification(self, ref: str, what: str) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.clarification_requested(ctx, s, what))
+
+    def receive_clarification(self, ref: str, on: date | None = None) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.clarification_received(ctx, s, on or ctx.today))
+
+    def extend(self, ref: str, reason: str) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.deadline_extended(ctx, s, reason))
+
+    def record_decision(
+        self, ref: str, decision: Decision, reasons: str = "", legal_basis: str = "", transferred_to: str = ""
+    ) -> CaseState:
+        permission = (
+            Permission.REFUSE
+            if decision in (Decision.REFUSED, Decision.PARTLY_GRANTED)
+            else Permission.PROCESS
+        )
+        return self._change(
+            ref,
+            lambda ctx, s: transitions.decision_recorded(
+                ctx, s, decision, reasons, legal_basis, transferred_to
+            ),
+            permission,
+        )
+
+    def withdraw(self, ref: str, note: str = "") -> CaseState:
+        return self.record_decision(ref, Decision.WITHDRAWN, reasons=note)
+
+    def transfer(self, ref: str, to_controller: str) -> CaseState:
+        return self.record_decision(ref, Decision.TRANSFERRED, transferred_to=to_controller)
+
+    def mark_letter_printed(
+        self, ref: str, kind: LetterKind, language: Language | None = None, sha256: str = ""
+    ) -> CaseState:
+        def step(ctx, s):
+            return transitions.letter_printed(ctx, s, kind, language or s.requester.language, sha256)
+
+        return self._change(ref, step)
+
+    def dispatch(self, ref: str, delivery: Delivery, tracking_number: str = "") -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.dispatched(ctx, s, delivery, tracking_number))
+
+    def hand_over(self, ref: str, id_document: str) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.handed_over(ctx, s, id_document))
+
+    def close(self, ref: str) -> CaseState:
+        return self._change(ref, transitions.closed)
+
+    def add_note(self, ref: str, text: str) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.note_added(ctx, s, text))
+
+    def correct(self, ref: str, changes: dict[str, object], reason: str) -> CaseState:
+        """Change recorded fields; old and new values and the reason stay in the log."""
+        return self._change(ref, lambda ctx, s: transitions.fields_corrected(ctx, s, changes, reason))
+
+    def resolve_conflict(self, ref: str, field: str, value: object) -> CaseState:
+        return self._change(ref, lambda ctx, s: transitions.conflict_resolved(ctx, s, field, value))
+
+
+def _first_state(events: list[Event]) -> CaseState:
+    from desktop.domain.events import fold
+
+    assert events[0].type is EventType.CASE_REGISTERED
+    return fold(events[:1])

@@ -1,0 +1,69 @@
+"""The office's settings, kept in the database so every desk of a data dir agrees."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+
+from sqlalchemy import Connection
+
+from desktop.domain.errors import N_, DomainError
+
+
+@dataclass
+class OfficeSettings:
+    office_prefix: str = "KEHA"
+    office_name: str = ""
+    office_street: str = ""
+    office_postcode: str = ""
+    office_city: str = ""
+    office_phone: str = ""
+    office_email: str = ""
+    closing_days: list[str] = field(default_factory=list)  # ISO dates the office is closed
+    ui_language: str = "fi"
+    idle_lock_minutes: int = 15
+    retention_years: int = 5
+    registered_mail_marking: str = "KIRJATTU"
+    confidentiality_marking: str = "Salassa pidettävä, JulkL 24.1 § 25 k."
+    device_id: str = ""
+    last_user: str = ""
+    attachment_limit_mb: int = 100
+
+    def closing_dates(self) -> list[date]:
+        return [date.fromisoformat(d) for d in self.closing_days]
+
+    def validate(self) -> None:
+        prefix = self.office_prefix.strip()
+        if not prefix or not prefix.isalnum() or not prefix.isascii() or len(prefix) > 12:
+            raise DomainError(N_("The diary prefix must be 1–12 letters or digits, e.g. KEHA."))
+        for day in self.closing_days:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise DomainError(N_("Not a date: {value}"), value=day) from None
+        if self.ui_language not in ("fi", "sv", "en"):
+            raise DomainError(N_("Unknown language {value}"), value=self.ui_language)
+        if not 1 <= int(self.idle_lock_minutes) <= 480:
+            raise DomainError(N_("The idle lock time must be between 1 and 480 minutes."))
+
+
+_FIELDS = {f.name: f for f in fields(OfficeSettings)}
+
+
+def load_settings(connection: Connection) -> OfficeSettings:
+    cursor = connection.connection.driver_connection.cursor()
+    values = {}
+    for key, raw in cursor.execute("SELECT key, value FROM settings"):
+        if key in _FIELDS:
+            values[key] = json.loads(raw)
+    return OfficeSettings(**values)
+
+
+def save_settings(connection: Connection, settings: OfficeSettings) -> None:
+    settings.validate()
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.executemany(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [(key, json.dumps(value, ensure_ascii=False)) for key, value in asdict(settings).items()],
+    )

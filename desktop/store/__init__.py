@@ -1,0 +1,1 @@
+"""SQLite storage: the append-only event log, its projections, full-text search, blobs, migrations."""

@@ -1,0 +1,210 @@
+"""The one path by which anything is written: events appended and projections updated in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from desktop.domain.events import Event, EventType, fold
+from desktop.domain.model import CaseState
+from desktop.store.codec import event_to_params, row_to_event
+
+EVENT_COLUMNS = "id, case_id, type, payload, actor, at, device_id, hlc"
+# Synced events in the server's order first, then this desk's unsynced ones in local order:
+# every desk folds the same shared prefix the same way.
+FOLD_ORDER = "server_seq IS NULL, server_seq, seq"
+
+_NAME_KEY = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"})
+
+
+def name_sort_key(name: str) -> str:
+    """Case-insensitive key that puts å, ä, ö after z, as in the Finnish and Swedish alphabets."""
+    return name.casefold().translate(_NAME_KEY)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    server_seq: int | None
+    event: Event
+
+
+def _diary_parts(diary_number: str) -> tuple[int, int]:
+    parts = diary_number.split("/")
+    try:
+        return int(parts[-1]), int(parts[-2].lstrip("P"))
+    except (ValueError, IndexError):
+        return 0, 0
+
+
+def projection_params(state: CaseState, num: int) -> tuple:
+    year, seq = _diary_parts(state.diary_number)
+    r = state.requester
+    return (
+        num,
+        state.id,
+        state.diary_number,
+        year,
+        seq,
+        state.status.value,
+        state.right.value,
+        state.channel.value,
+        state.received.isoformat(),
+        state.due_date.isoformat(),
+        state.registered_at.isoformat(timespec="microseconds"),
+        state.updated_at.isoformat(timespec="microseconds"),
+        r.name,
+        name_sort_key(r.name),
+        r.hetu,
+        r.language.value,
+        r.address.postcode,
+        r.address.city,
+        " ".join(state.registers),
+        state.decision.value if state.decision else "",
+        int(state.extended),
+        state.delivery.value if state.delivery else "",
+        state.tracking_number,
+        int(bool(state.conflicts)),
+        state.closed_at.isoformat(timespec="microseconds") if state.closed_at else "",
+    )
+
+
+_CASE_INSERT = (
+    'INSERT OR REPLACE INTO cases (num, id, diary_number, diary_year, diary_seq, status, "right", channel, '
+    "received, due_date, registered_at, updated_at, requester_name, name_key, hetu, language, postcode, city, "
+    "registers, decision, extended, delivery, tracking_number, conflict, closed_at) "
+    "VALUES (" + ", ".join("?" * 25) + ")"
+)
+
+
+def write_projection(cursor, state: CaseState, num: int) -> None:
+    """Replace the case's projection rows (list row, registers, attachments, search index) by `state`."""
+    cursor.execute(_CASE_INSERT, projection_params(state, num))
+    cursor.execute("DELETE FROM case_registers WHERE case_num = ?", (num,))
+    cursor.executemany(
+        "INSERT OR IGNORE INTO case_registers (register_id, case_num) VALUES (?, ?)",
+        [(register_id, num) for register_id in state.registers],
+    )
+    cursor.execute("DELETE FROM attachments WHERE case_id = ?", (state.id,))
+    cursor.executemany(
+        "INSERT INTO attachments (case_id, sha256, filename, kind, size, media_type) VALUES (?, ?, ?, ?, ?, ?)",
+        [(state.id, a.sha256, a.filename, a.kind.value, a.size, a.media_type) for a in state.attachments],
+    )
+    r = state.requester
+    address = " ".join(part for part in (r.address.street, r.address.postcode, r.address.city) if part)
+    text = " ".join(part for part in (state.details, *state.notes, state.tracking_number, r.email) if part)
+    cursor.execute("DELETE FROM cases_fts WHERE rowid = ?", (num,))
+    cursor.execute(
+        "INSERT INTO cases_fts (rowid, diary_number, name, hetu, address, text) VALUES (?, ?, ?, ?, ?, ?)",
+        (num, state.diary_number, r.name, r.hetu, address, text),
+    )
+
+
+def _raw_cursor(connection: Connection):
+    return connection.connection.driver_connection.cursor()
+
+
+def append(connection: Connection, events: list[Event], state: CaseState) -> int:
+    """Append one case's new events and store `state` (their fold) as its projection. Returns the case num.
+
+    Must run inside a write transaction; the caller has checked the workflow rules.
+    """
+    cursor = _raw_cursor(connection)
+    num = None
+    for event in events:
+        cursor.execute(
+            f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_to_params(event)
+        )
+        if event.type is EventType.CASE_REGISTERED:
+            num = cursor.lastrowid
+    if num is None:
+        row = cursor.execute("SELECT num FROM cases WHERE id = ?", (state.id,)).fetchone()
+        num = row[0]
+    write_projection(cursor, state, num)
+    return num
+
+
+def case_events(connection: Connection, case_id: str) -> list[Event]:
+    cursor = _raw_cursor(connection)
+    rows = cursor.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY {FOLD_ORDER}", (case_id,)
+    ).fetchall()
+    return [row_to_event(row) for row in rows]
+
+
+def stored_events(connection: Connection, case_id: str) -> list[StoredEvent]:
+    cursor = _raw_cursor(connection)
+    rows = cursor.execute(
+        f"SELECT seq, server_seq, {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY {FOLD_ORDER}",
+        (case_id,),
+    ).fetchall()
+    return [StoredEvent(row[0], row[1], row_to_event(row[2:])) for row in rows]
+
+
+def load_state(connection: Connection, case_id: str) -> CaseState | None:
+    events = case_events(connection, case_id)
+    return fold(events) if events else None
+
+
+def refold(connection: Connection, case_ids: Iterable[str]) -> None:
+    """Recompute the projections of these cases from the log (after events arrived out of local order)."""
+    cursor = _raw_cursor(connection)
+    for case_id in case_ids:
+        events = case_events(connection, case_id)
+        if not events:
+            continue
+        num = cursor.execute(
+            "SELECT min(seq) FROM events WHERE case_id = ? AND type = ?",
+            (case_id, EventType.CASE_REGISTERED.value),
+        ).fetchone()[0]
+        write_projection(cursor, fold(events), num)
+
+
+def grouped_events(cursor) -> Iterator[list[Event]]:
+    """All events, one case at a time, in fold order; streamed so a million cases fit in memory."""
+    cursor.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY case_id, {FOLD_ORDER}")
+    current: list[Event] = []
+    while rows := cursor.fetchmany(5000):
+        for row in rows:
+            event = row_to_event(row)
+            if current and current[0].case_id != event.case_id:
+                yield current
+                current = []
+            current.append(event)
+    if current:
+        yield current
+
+
+def registration_seqs(cursor) -> dict[str, int]:
+    """Each case's num: the local seq of its registration event."""
+    return dict(
+        cursor.execute(
+            "SELECT case_id, min(seq) FROM events WHERE type = ? GROUP BY case_id",
+            (EventType.CASE_REGISTERED.value,),
+        ).fetchall()
+    )
+
+
+def rebuild(engine: Engine, batch: int = 2000) -> int:
+    """Throw the projections away and replay the whole log. Returns the number of cases."""
+    count = 0
+    with engine.begin() as connection:
+        cursor = _raw_cursor(connection)
+        registration_seq = registration_seqs(cursor)
+        for table in ("cases", "case_registers", "attachments", "cases_fts"):
+            cursor.execute(f"DELETE FROM {table}")
+        pending: list[tuple[CaseState, int]] = []
+        # Events are read on a second cursor of the same transaction: nothing else writes meanwhile.
+        for events in grouped_events(_raw_cursor(connection)):
+            state = fold(events)
+            pending.append((state, registration_seq[state.id]))
+            count += 1
+            if len(pending) >= batch:
+                for state, num in pending:
+                    write_projection(cursor, state, num)
+                pending.clear()
+        for state, num in pending:
+            write_projection(cursor, state, num)
+    return count
