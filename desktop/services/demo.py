@@ -334,8 +334,8 @@ def _story(
                 ),
             )
         )
-        if rng.random() < 0.4 or age < 20:
-            return steps  # still waiting
+        if age < 20 or (age < 60 and rng.random() < 0.4):
+            return steps  # still waiting for the requester
         if (d := later(20)) is None:
             return steps
         steps.append((d, clerk, lambda ctx, s, d=d: transitions.clarification_received(ctx, s, d)))
@@ -363,8 +363,8 @@ def _story(
                 ),
             )
         )
-    # Some cases stall (overdue in the demo); most get decided within the month.
-    if rng.random() < 0.05:
+    # A few recent cases stall (the overdue queue of the demo); the rest get decided within the month.
+    if age < 75 and rng.random() < 0.08:
         return steps
     if (d := later(25)) is None:
         return steps

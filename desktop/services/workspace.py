@@ -101,5 +101,9 @@ class Workspace:
         self.settings.last_user = user.username
         return user
 
+    def settings_server_url(self) -> str:
+        """The shared server this desk syncs with, or "" for a standalone desk."""
+        return getattr(self.settings, "server_url", "") or ""
+
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,1 @@
+"""PySide6 widgets and models. They call services only: no SQL and no business rules here."""

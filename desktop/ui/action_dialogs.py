@@ -1,0 +1,312 @@
+"""Small dialogs for the case actions. Each asks what the action needs, calls the service, shows its refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import identifiers
+from desktop.domain.errors import DomainError
+from desktop.domain.events import CORRECTABLE_FIELDS, field_value
+from desktop.domain.model import CaseState, Decision, Delivery, IdentityMethod
+from desktop.i18n import _, error_text
+from desktop.ui import labels
+from desktop.ui.runner import DbRunner
+
+
+class ActionDialog(QDialog):
+    """A form whose OK runs `submit(values)` on the database worker; a refusal keeps the dialog open."""
+
+    def __init__(self, title: str, runner: DbRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(480)
+        self._runner = runner
+        self._submit: Callable[[], Callable[[], object]] | None = None
+        self.result_value: object = None
+        self.form = QFormLayout()
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.hide()
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("OK"))
+        self.ok_button.setAccessibleName(_("OK"))
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Cancel"))
+        cancel.setAccessibleName(_("Cancel"))
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    def set_intro(self, text: str) -> None:
+        self.intro.setText(text)
+        self.intro.show()
+
+    def add_row(self, text: str, widget: QWidget, accessible: str) -> QWidget:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        widget.setAccessibleName(accessible)
+        self.form.addRow(label, widget)
+        return widget
+
+    def on_submit(self, make_op: Callable[[], Callable[[], object]]) -> None:
+        """`make_op` reads the widgets (on the GUI thread) and returns the service call to run."""
+        self._submit = make_op
+
+    def _ok(self) -> None:
+        assert self._submit is not None
+        self.error_label.clear()
+        try:
+            op = self._submit()
+        except DomainError as error:
+            self.error_label.setText(error_text(error))
+            return
+        self.ok_button.setEnabled(False)
+        self._runner.run(op, self._done, self._failed)
+
+    def _done(self, value: object) -> None:
+        self.result_value = value
+        self.ok_button.setEnabled(True)
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        self.ok_button.setEnabled(True)
+        self.error_label.setText(message)
+
+
+def _combo(items: list[tuple[str, str]]) -> QComboBox:
+    combo = QComboBox()
+    for code, text in items:
+        combo.addItem(text, code)
+    return combo
+
+
+def _text(placeholder: str = "") -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    edit.setMaximumHeight(110)
+    return edit
+
+
+def _date_edit(value: date, maximum: date) -> QDateEdit:
+    edit = QDateEdit(QDate(value.year, value.month, value.day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d.M.yyyy")
+    edit.setMaximumDate(QDate(maximum.year, maximum.month, maximum.day))
+    return edit
+
+
+def _py_date(edit: QDateEdit) -> date:
+    value = edit.date()
+    return date(value.year(), value.month(), value.day())
+
+
+def identity_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Record identity check"), runner, parent)
+    dialog.set_intro(_("Record how identity was checked. Never keep a copy of the ID document."))
+    method = dialog.add_row(
+        _("&Method:"),
+        _combo([(m.value, labels.label(labels.IDENTITY_METHODS, m)) for m in IdentityMethod]),
+        _("Method"),
+    )
+    document = dialog.add_row(_("&Document seen:"), QLineEdit(), _("Document seen"))
+    document.setPlaceholderText(_("e.g. passport, ID card (no numbers)"))
+    dialog.on_submit(
+        lambda: (
+            lambda: service.verify_identity(state.id, IdentityMethod(method.currentData()), document.text())
+        )
+    )
+    return dialog
+
+
+def clarification_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Request clarification"), runner, parent)
+    dialog.set_intro(
+        _(
+            "The deadline stops until the requester answers; it is computed again from the day the answer arrives."
+        )
+    )
+    what = dialog.add_row(_("&What is needed:"), _text(_("e.g. a signed request form")), _("What is needed"))
+    dialog.on_submit(lambda: lambda: service.request_clarification(state.id, what.toPlainText()))
+    return dialog
+
+
+def clarification_received_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    today = service.clock.today()
+    dialog = ActionDialog(_("Clarification received"), runner, parent)
+    on = dialog.add_row(_("&Arrived on:"), _date_edit(today, today), _("Arrival date"))
+    dialog.on_submit(lambda: lambda: service.receive_clarification(state.id, _py_date(on)))
+    return dialog
+
+
+def extend_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Extend the deadline"), runner, parent)
+    dialog.set_intro(
+        _(
+            "The deadline can be extended once, by two months, if the requester is told the reasons within the first month."
+        )
+    )
+    reason = dialog.add_row(_("&Reasons:"), _text(_("e.g. the request covers several systems")), _("Reasons"))
+    dialog.on_submit(lambda: lambda: service.extend(state.id, reason.toPlainText()))
+    return dialog
+
+
+def decision_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Record decision"), runner, parent)
+    decision = dialog.add_row(
+        _("&Decision:"),
+        _combo([(d.value, labels.label(labels.DECISIONS, d)) for d in Decision]),
+        _("Decision"),
+    )
+    reasons = dialog.add_row(_("&Reasons:"), _text(_("Required for a refusal")), _("Reasons"))
+    basis = dialog.add_row(_("&Legal basis:"), QLineEdit(), _("Legal basis"))
+    basis.setPlaceholderText(_("e.g. GDPR Art. 17(3)(b)"))
+    transferred = dialog.add_row(_("&Transferred to:"), QLineEdit(), _("Transferred to"))
+    dialog.on_submit(
+        lambda: (
+            lambda: service.record_decision(
+                state.id,
+                Decision(decision.currentData()),
+                reasons.toPlainText(),
+                basis.text(),
+                transferred.text(),
+            )
+        )
+    )
+    return dialog
+
+
+def dispatch_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Dispatch the reply"), runner, parent)
+    delivery = dialog.add_row(
+        _("&Delivery:"),
+        _combo([(d.value, labels.label(labels.DELIVERIES, d)) for d in Delivery]),
+        _("Delivery"),
+    )
+    tracking = dialog.add_row(_("&Tracking number:"), QLineEdit(), _("Tracking number"))
+    tracking.setPlaceholderText("RR123456785FI")
+    status = QLabel()
+    dialog.form.addRow(status)
+
+    def check_tracking() -> None:
+        text = tracking.text().strip()
+        if not text:
+            status.setText("")
+            return
+        try:
+            identifiers.parse_tracking_number(text)
+            status.setStyleSheet("color: #2e7d32;")
+            status.setText(
+                "✓ " + (_("check digit correct") if identifiers.is_s10(text) else _("accepted as entered"))
+            )
+        except DomainError as error:
+            status.setStyleSheet("color: #c62828;")
+            status.setText(error_text(error))
+
+    tracking.textChanged.connect(check_tracking)
+    delivery.currentIndexChanged.connect(
+        lambda: tracking.setEnabled(delivery.currentData() == Delivery.REGISTERED_MAIL.value)
+    )
+    dialog.on_submit(
+        lambda: lambda: service.dispatch(state.id, Delivery(delivery.currentData()), tracking.text())
+    )
+    return dialog
+
+
+def hand_over_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Hand over at the desk"), runner, parent)
+    dialog.set_intro(
+        _("Check the requester's identity from an official ID document before handing over the reply.")
+    )
+    document = dialog.add_row(
+        _("&ID document seen:"),
+        _combo(
+            [
+                (m.value, labels.label(labels.IDENTITY_METHODS, m))
+                for m in (IdentityMethod.PASSPORT, IdentityMethod.ID_CARD, IdentityMethod.DRIVING_LICENCE)
+            ]
+        ),
+        _("ID document seen"),
+    )
+    dialog.on_submit(lambda: lambda: service.hand_over(state.id, document.currentData()))
+    return dialog
+
+
+def note_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Add a note"), runner, parent)
+    text = dialog.add_row(_("&Note:"), _text(), _("Note"))
+    dialog.on_submit(lambda: lambda: service.add_note(state.id, text.toPlainText()))
+    return dialog
+
+
+def close_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Close the case"), runner, parent)
+    dialog.set_intro(
+        _("Close case {diary}? It is kept for the retention period and then purged.").format(
+            diary=state.diary_number
+        )
+    )
+    dialog.on_submit(lambda: lambda: service.close(state.id))
+    return dialog
+
+
+def correction_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Correct a field"), runner, parent)
+    dialog.set_intro(_("The old and the new value and your reason are kept in the case's log."))
+    field = dialog.add_row(
+        _("&Field:"),
+        _combo([(path, labels.label(labels.FIELDS, path)) for path in CORRECTABLE_FIELDS]),
+        _("Field"),
+    )
+    value = dialog.add_row(_("&New value:"), QLineEdit(), _("New value"))
+    reason = dialog.add_row(_("&Reason:"), QLineEdit(), _("Reason"))
+
+    def show_current() -> None:
+        current = field_value(state, field.currentData())
+        value.setText(", ".join(current) if isinstance(current, list) else str(current))
+
+    field.currentIndexChanged.connect(show_current)
+    show_current()
+    dialog.on_submit(
+        lambda: lambda: service.correct(state.id, {field.currentData(): value.text()}, reason.text())
+    )
+    return dialog
+
+
+def resolve_conflict_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
+    dialog = ActionDialog(_("Resolve conflicting edits"), runner, parent)
+    conflict = state.conflicts[0]
+    dialog.set_intro(
+        _("{field} was changed on two desks at the same time. Choose the value to keep.").format(
+            field=labels.label(labels.FIELDS, conflict.field)
+        )
+    )
+    choice = dialog.add_row(_("&Value:"), _combo([(v, v) for v in conflict.values]), _("Value"))
+    dialog.on_submit(lambda: lambda: service.resolve_conflict(state.id, conflict.field, choice.currentData()))
+    return dialog

@@ -1,0 +1,250 @@
+"""The case list's model: holds only the ordered case numbers; row contents come a page at a time.
+
+Sorting and filtering happen in SQL (a new query gives a new ordered id list). Pages are fetched on the
+database worker when the view first asks for one of their rows; until then the row shows "…".
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.domain.deadlines import WorkCalendar, days_left
+from desktop.domain.identifiers import mask_hetu
+from desktop.domain.model import DEADLINE_RUNNING_STATUSES
+from desktop.i18n import _, format_date
+from desktop.services.cases import CaseService
+from desktop.store.queries import CaseQuery, CaseRow, SortKey
+from desktop.ui import labels
+from desktop.ui.runner import DbRunner
+
+PAGE = 200
+MAX_PAGES = 64
+OVERDUE_COLOR = QColor("#c62828")
+SOON_COLOR = QColor("#ef8f00")
+OVERDUE_BACKGROUND = QColor("#fde0dc")
+SOON_BACKGROUND = QColor("#fff1cc")
+_RUNNING = {s.value for s in DEADLINE_RUNNING_STATUSES}
+
+COLUMNS = (
+    ("diary", SortKey.DIARY),
+    ("requester", SortKey.NAME),
+    ("right", SortKey.RIGHT),
+    ("register", SortKey.REGISTER),
+    ("channel", SortKey.CHANNEL),
+    ("received", SortKey.RECEIVED),
+    ("due", SortKey.DUE),
+    ("status", SortKey.STATUS),
+)
+
+
+def column_titles() -> list[str]:
+    return [
+        _("Diary number"),
+        _("Requester"),
+        _("Right"),
+        _("Register"),
+        _("Channel"),
+        _("Received"),
+        _("Due date"),
+        _("Status"),
+    ]
+
+
+class CaseListModel(QAbstractTableModel):
+    loaded = Signal(int)  # number of matching cases, after each (re)load
+    ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, service: CaseService, runner: DbRunner, calendar: WorkCalendar, parent=None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self._calendar = calendar
+        self._nums: array = array("q")
+        self._pages: OrderedDict[int, dict[int, CaseRow]] = OrderedDict()
+        self._requested: set[int] = set()
+        self._generation = 0  # results of an outdated query are dropped
+        self._query = service.query()
+        self._register_names: dict[str, str] = {}
+        self.refresh_register_names()
+
+    # -- loading ----------------------------------------------------------------------------------
+    @property
+    def query(self) -> CaseQuery:
+        return self._query
+
+    def set_query(self, query: CaseQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        query = self._query
+        self._runner.run(
+            lambda: array("q", self._service.ids(query)), lambda nums: self._set_nums(generation, nums)
+        )
+
+    def _set_nums(self, generation: int, nums: array) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._nums = nums
+        self._pages.clear()
+        self._requested.clear()
+        self.endResetModel()
+        self.loaded.emit(len(nums))
+
+    def refresh_register_names(self) -> None:
+        from desktop.i18n import current_language
+
+        language = current_language()
+        self._register_names = {r.id: r.name.get(language) for r in self._service.workspace.catalog}
+
+    def retranslate(self) -> None:
+        self.refresh_register_names()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._nums:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._nums) - 1, len(COLUMNS) - 1))
+
+    def _row(self, row: int) -> CaseRow | None:
+        page_number = row // PAGE
+        page = self._pages.get(page_number)
+        if page is None:
+            self._request_page(page_number)
+            return None
+        self._pages.move_to_end(page_number)
+        return page.get(self._nums[row])
+
+    def _request_page(self, page_number: int) -> None:
+        if page_number in self._requested:
+            return
+        self._requested.add(page_number)
+        generation = self._generation
+        nums = list(self._nums[page_number * PAGE : (page_number + 1) * PAGE])
+        self._runner.run(
+            lambda: self._service.rows_by_num(nums),
+            lambda rows: self._page_arrived(generation, page_number, rows),
+        )
+
+    def _page_arrived(self, generation: int, page_number: int, rows: dict[int, CaseRow]) -> None:
+        if generation != self._generation:
+            return
+        self._requested.discard(page_number)
+        self._pages[page_number] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page_number * PAGE
+        last = min(first + PAGE, len(self._nums)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def is_fully_loaded(self, first: int, last: int) -> bool:
+        """Whether the rows first..last have their contents (tests and the benchmark wait for this)."""
+        return all((row // PAGE) in self._pages for row in range(first, min(last + 1, len(self._nums))))
+
+    def case_row(self, row: int) -> CaseRow | None:
+        return self._row(row) if 0 <= row < len(self._nums) else None
+
+    def row_of_num(self, num: int) -> int:
+        try:
+            return self._nums.index(num)
+        except ValueError:
+            return -1
+
+    # -- Qt model interface -----------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._nums)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return column_titles()[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._nums)):
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.BackgroundRole,
+            self.ROW_ROLE,
+        ):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole else None
+        if role == self.ROW_ROLE:
+            return row
+        key = COLUMNS[index.column()][0]
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            return self._deadline_brush(row, key, role)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._display(row, key) if key in ("requester", "register", "due") else None
+        return self._display(row, key)
+
+    def _deadline_brush(self, row: CaseRow, key: str, role: int):
+        if key != "due" or row.status not in _RUNNING:
+            return None
+        left = (date.fromisoformat(row.due_date) - self._query.today).days
+        if left < 0:
+            color = OVERDUE_COLOR if role == Qt.ItemDataRole.ForegroundRole else OVERDUE_BACKGROUND
+        elif left <= 7:
+            color = SOON_COLOR if role == Qt.ItemDataRole.ForegroundRole else SOON_BACKGROUND
+        else:
+            return None
+        return QBrush(color)
+
+    def _display(self, row: CaseRow, key: str) -> str:
+        if key == "diary":
+            return row.diary_number
+        if key == "requester":
+            masked = mask_hetu(row.hetu)
+            return f"{row.requester_name}  {masked}" if masked else row.requester_name
+        if key == "right":
+            return labels.label(labels.RIGHTS_SHORT, row.right)
+        if key == "register":
+            return ", ".join(self._register_names.get(r, r) for r in row.registers.split())
+        if key == "channel":
+            return labels.label(labels.CHANNELS, row.channel)
+        if key == "received":
+            return format_date(date.fromisoformat(row.received))
+        if key == "due":
+            due = date.fromisoformat(row.due_date)
+            if row.status not in _RUNNING:
+                return format_date(due)
+            left = days_left(due, self._query.today, self._calendar)
+            if left.calendar_days < 0:
+                return _("{date} (overdue {days} d)").format(date=format_date(due), days=-left.calendar_days)
+            return _("{date} ({days} d / {working} wd)").format(
+                date=format_date(due), days=left.calendar_days, working=left.working_days
+            )
+        if key == "status":
+            return labels.label(labels.STATUSES, row.status)
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        from dataclasses import replace
+
+        self.set_query(
+            replace(self._query, sort=COLUMNS[column][1], descending=order == Qt.SortOrder.DescendingOrder)
+        )

@@ -1,0 +1,254 @@
+"""The main window: navigation, the views, the status bar with office, user and connection state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
+
+from desktop.i18n import _, current_language, off_language_changed, on_language_changed, set_language
+from desktop.services.cases import CaseService
+from desktop.services.office import OfficeService
+from desktop.ui.case_list import CaseListView
+from desktop.ui.case_list_model import CaseListModel
+from desktop.ui.case_view import CaseView
+from desktop.ui.intake_form import IntakeForm
+from desktop.ui.runner import DbRunner
+from desktop.ui.settings_view import SettingsView
+from desktop.ui.sign_in import IdleWatcher, SignInDialog
+from desktop.ui.today_view import TodayView
+
+PAGES = ("today", "cases", "new", "settings")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, service: CaseService, runner: DbRunner | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.runner = runner or DbRunner(self)
+        self.office = OfficeService(service.workspace, service.user)
+        self.resize(1360, 860)
+
+        self.nav = QListWidget()
+        self.nav.setMinimumWidth(180)
+        self.nav.setMaximumWidth(240)
+        self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 10px; }")
+        for _page in PAGES:
+            self.nav.addItem(QListWidgetItem())
+        self.stack = QStackedWidget()
+        self.today_view = TodayView(service, self.runner)
+        self.case_model = CaseListModel(service, self.runner, service.workspace.calendar, self)
+        self.case_list = CaseListView(self.case_model)
+        self.intake_form = IntakeForm(service, self.runner)
+        self.settings_view = SettingsView(self.office, self.runner)
+        self.case_view = CaseView(service, self.runner)
+        for widget in (self.today_view, self.case_list, self.intake_form, self.settings_view, self.case_view):
+            self.stack.addWidget(widget)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.office_label = QLabel()
+        self.user_label = QLabel()
+        self.connection_label = QLabel()
+        self.busy_label = QLabel()
+        status = self.statusBar()
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.office_label)
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.connection_label)
+
+        self._actions: dict[str, QAction] = {}
+        self._add_action("new", "Ctrl+N", lambda: self.show_page("new"))
+        self._add_action("find", "Ctrl+F", self.find)
+        self._add_action("today", "Ctrl+1", lambda: self.show_page("today"))
+        self._add_action("cases", "Ctrl+2", lambda: self.show_page("cases"))
+        self._add_action("settings", "Ctrl+,", lambda: self.show_page("settings"))
+        self._add_action("refresh", "F5", self.refresh)
+        self._add_action("lock", "Ctrl+L", self.lock)
+        self._add_action("back", "Alt+Left", self._back)
+
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.today_view.open_queue.connect(self._open_queue)
+        self.case_list.open_case.connect(self.open_case)
+        self.intake_form.registered.connect(self._registered)
+        self.intake_form.open_case.connect(self.open_case)
+        self.case_view.back.connect(self._back)
+        self.case_view.changed.connect(lambda _case_id: self.refresh())
+        self.case_view.prepare_reply.connect(self.prepare_reply)
+        self.settings_view.language_chosen.connect(set_language)
+        self.settings_view.saved.connect(self._settings_saved)
+        self.runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
+        self.runner.error.connect(self.show_error)
+        on_language_changed(self._language_changed)
+
+        self.idle = IdleWatcher(service.workspace.settings.idle_lock_minutes, self.lock, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self._previous_page = "today"
+        self.retranslate()
+        self.nav.setCurrentRow(0)
+        QTimer.singleShot(0, self._first_load)  # show the window first, then load
+
+    def _add_action(self, key: str, shortcut: str, slot) -> None:
+        action = QAction(self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self._actions[key] = action
+
+    def _first_load(self) -> None:
+        self.case_model.reload()
+        self.today_view.refresh()
+
+    # -- navigation -------------------------------------------------------------------------------
+    def show_page(self, page: str) -> None:
+        if page == "new" and self.stack.currentWidget() is not self.intake_form:
+            self.intake_form.clear()
+        self.nav.setCurrentRow(PAGES.index(page))
+        self._nav_changed(PAGES.index(page))
+
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        widget = (self.today_view, self.case_list, self.intake_form, self.settings_view)[row]
+        self.stack.setCurrentWidget(widget)
+        self._previous_page = PAGES[row]
+        if widget is self.intake_form:
+            self.intake_form.channel_combo.setFocus()
+        elif widget is self.case_list:
+            self.case_list.table.setFocus()
+        elif widget is self.today_view:
+            self.today_view.refresh()
+
+    def find(self) -> None:
+        self.show_page("cases")
+        self.case_list.focus_search()
+
+    def _open_queue(self, query) -> None:
+        self.show_page("cases")
+        self.case_list.show_queue(query)
+
+    def open_case(self, case_id: str) -> None:
+        self.stack.setCurrentWidget(self.case_view)
+        self.case_view.load(case_id)
+
+    def _back(self) -> None:
+        self.show_page(self._previous_page)
+
+    def _registered(self, _case_id: str, diary: str) -> None:
+        self.statusBar().showMessage(_("Registered {diary}").format(diary=diary), 15000)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.case_model.reload()
+        self.today_view.refresh()
+
+    def prepare_reply(self, case_id: str) -> None:
+        try:
+            from desktop.ui.reply_dialog import ReplyDialog
+        except ImportError:
+            self.show_error(_("Reply letters are not available in this version."))
+            return
+        dialog = ReplyDialog(self.service, self.runner, case_id, self)
+        dialog.accepted.connect(lambda: (self.case_view.load(case_id), self.refresh()))
+        dialog.open()
+
+    # -- state and language -----------------------------------------------------------------------
+    def _settings_saved(self) -> None:
+        self.service.workspace.reload_settings()
+        self.idle.set_minutes(self.service.workspace.settings.idle_lock_minutes)
+        self.retranslate()
+
+    def set_connection_state(self, text: str) -> None:
+        self.connection_label.setText(text)
+
+    def _language_changed(self, _language: str) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        settings = self.service.workspace.settings
+        self.setWindowTitle(
+            _("Kirjaamo – {office}").format(office=settings.office_name or settings.office_prefix)
+        )
+        for row, text in enumerate((_("Today"), _("Cases"), _("New request"), _("Settings"))):
+            self.nav.item(row).setText(text)
+        self.nav.setAccessibleName(_("Navigation"))
+        self.office_label.setText(f"{settings.office_prefix} · {settings.office_name}")
+        user = self.service.user
+        self.user_label.setText(
+            _("Signed in: {name} ({role})").format(name=user.display_name, role=_role(user.role.value))
+        )
+        if not self.service.workspace.settings_server_url():
+            self.connection_label.setText(_("Offline (standalone desk)"))
+        tooltips = {
+            "new": _("New request"),
+            "find": _("Search"),
+            "today": _("Today"),
+            "cases": _("Cases"),
+            "settings": _("Settings"),
+            "refresh": _("Refresh"),
+            "lock": _("Lock"),
+            "back": _("Back"),
+        }
+        for key, action in self._actions.items():
+            action.setText(tooltips[key])
+        self.today_view.retranslate()
+        self.case_list.retranslate()
+        self.intake_form.retranslate()
+        self.settings_view.retranslate()
+        self.case_view.retranslate()
+
+    # -- messages and lock ------------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, _("Kirjaamo"), message, QMessageBox.StandardButton.Ok, self
+        )
+        box.open()
+
+    def lock(self) -> None:
+        """Hide the work behind the password of the signed-in user (personal data on screen)."""
+        if getattr(self, "_lock_dialog", None) is not None:
+            return
+        self.centralWidget().setVisible(False)
+        dialog = SignInDialog(self.service.workspace, locked_user=self.service.user.username, parent=self)
+        self._lock_dialog = dialog
+
+        def finished(result: int) -> None:
+            self._lock_dialog = None
+            if result == SignInDialog.DialogCode.Accepted:
+                self.centralWidget().setVisible(True)
+                self.idle.restart()
+            else:
+                self.close()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def closeEvent(self, event) -> None:
+        off_language_changed(self._language_changed)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)
+
+
+def _role(code: str) -> str:
+    return {"clerk": _("clerk"), "reviewer": _("reviewer"), "admin": _("administrator")}.get(code, code)
+
+
+__all__ = ["MainWindow", "current_language"]

@@ -1,0 +1,224 @@
+"""Settings: the office profile (admins), the UI language and the idle lock (everyone sees them)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.accounts import Permission
+from desktop.domain.errors import N_, DomainError
+from desktop.i18n import _, error_text, format_date
+from desktop.services.office import OfficeService
+from desktop.ui.runner import DbRunner
+
+LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
+
+
+class SettingsView(QWidget):
+    language_chosen = Signal(str)
+    saved = Signal()
+
+    def __init__(self, office: OfficeService, runner: DbRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._office = office
+        self._runner = runner
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.language_combo = QComboBox()
+        for code, name in LANGUAGE_NAMES:  # each language in its own name: findable whatever the UI speaks
+            self.language_combo.addItem(name, code)
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(1, 480)
+        self.name_edit = QLineEdit()
+        self.prefix_edit = QLineEdit()
+        self.prefix_edit.setMaxLength(12)
+        self.street_edit = QLineEdit()
+        self.postcode_edit = QLineEdit()
+        self.city_edit = QLineEdit()
+        self.phone_edit = QLineEdit()
+        self.email_edit = QLineEdit()
+        self.closing_edit = QPlainTextEdit()
+        self.closing_edit.setTabChangesFocus(True)
+        self.closing_edit.setMaximumHeight(90)
+        self.retention_spin = QSpinBox()
+        self.retention_spin.setRange(1, 50)
+        self.save_button = QPushButton()
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+
+        self.personal_box = QGroupBox()
+        personal = QFormLayout(self.personal_box)
+        self._personal_labels = [QLabel()]
+        for label, widget in zip(self._personal_labels, (self.language_combo,), strict=True):
+            label.setBuddy(widget)
+            personal.addRow(label, widget)
+        self.office_box = QGroupBox()
+        office_form = QFormLayout(self.office_box)
+        self._office_labels = [QLabel() for _ in range(8)]
+        widgets = (
+            self.name_edit,
+            self.prefix_edit,
+            self.street_edit,
+            self.postcode_edit,
+            self.city_edit,
+            self.phone_edit,
+            self.email_edit,
+            self.closing_edit,
+        )
+        for label, widget in zip(self._office_labels, widgets, strict=True):
+            label.setBuddy(widget)
+            office_form.addRow(label, widget)
+        self._retention_label = QLabel()
+        self._retention_label.setBuddy(self.retention_spin)
+        office_form.addRow(self._retention_label, self.retention_spin)
+        self._idle_label = QLabel()
+        self._idle_label.setBuddy(self.idle_spin)
+        office_form.addRow(self._idle_label, self.idle_spin)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message_label, 1)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.personal_box)
+        layout.addWidget(self.office_box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.language_combo.currentIndexChanged.connect(self._language_changed)
+        self.save_button.clicked.connect(self.save)
+        self.load()
+        self.retranslate()
+
+    def load(self) -> None:
+        s = self._office.settings()
+        self.language_combo.blockSignals(True)
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(s.ui_language), 0))
+        self.language_combo.blockSignals(False)
+        self.idle_spin.setValue(s.idle_lock_minutes)
+        self.name_edit.setText(s.office_name)
+        self.prefix_edit.setText(s.office_prefix)
+        self.street_edit.setText(s.office_street)
+        self.postcode_edit.setText(s.office_postcode)
+        self.city_edit.setText(s.office_city)
+        self.phone_edit.setText(s.office_phone)
+        self.email_edit.setText(s.office_email)
+        self.closing_edit.setPlainText("\n".join(format_date(d) for d in s.closing_dates()))
+        self.retention_spin.setValue(s.retention_years)
+        admin = self._office.user.can(Permission.MANAGE_SETTINGS)
+        for widget in (
+            self.name_edit,
+            self.prefix_edit,
+            self.street_edit,
+            self.postcode_edit,
+            self.city_edit,
+            self.phone_edit,
+            self.email_edit,
+            self.closing_edit,
+            self.retention_spin,
+            self.idle_spin,
+        ):
+            widget.setEnabled(admin)
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Settings"))
+        self.personal_box.setTitle(_("Your workstation"))
+        self.office_box.setTitle(_("Office profile (administrators)"))
+        self._personal_labels[0].setText(_("&Language:"))
+        self._idle_label.setText(_("&Lock after idle minutes:"))
+        texts = (
+            _("Office &name:"),
+            _("&Diary prefix:"),
+            _("&Street address:"),
+            _("&Postcode:"),
+            _("Post &office:"),
+            _("P&hone:"),
+            _("&E-mail:"),
+            _("&Closing days (d.M.yyyy, one per line):"),
+        )
+        for label, text in zip(self._office_labels, texts, strict=True):
+            label.setText(text)
+        self._retention_label.setText(_("&Retention of closed cases (years):"))
+        self.save_button.setText(_("&Save settings"))
+        names = {
+            self.language_combo: _("Language"),
+            self.idle_spin: _("Lock after idle minutes"),
+            self.name_edit: _("Office name"),
+            self.prefix_edit: _("Diary prefix"),
+            self.street_edit: _("Street address"),
+            self.postcode_edit: _("Postcode"),
+            self.city_edit: _("Post office"),
+            self.phone_edit: _("Phone"),
+            self.email_edit: _("E-mail"),
+            self.closing_edit: _("Closing days"),
+            self.retention_spin: _("Retention"),
+            self.save_button: _("Save settings"),
+        }
+        for widget, name in names.items():
+            widget.setAccessibleName(name)
+
+    def _language_changed(self) -> None:
+        language = self.language_combo.currentData()
+        self._runner.run(lambda: self._office.set_ui_language(language), lambda _result: None)
+        self.language_chosen.emit(language)
+
+    def _closing_days(self) -> list[str]:
+        days = []
+        for line in self.closing_edit.toPlainText().replace(",", "\n").splitlines():
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                day, month, year = (int(part) for part in text.split("."))
+                days.append(date(year, month, day).isoformat())
+            except ValueError:
+                raise DomainError(N_("Not a date: {value}"), value=text) from None
+        return sorted(set(days))
+
+    def save(self) -> None:
+        self.message_label.clear()
+        try:
+            closing = self._closing_days()
+        except DomainError as error:
+            self._failed(error_text(error))
+            return
+        current = self._office.settings()
+        if self._office.user.can(Permission.MANAGE_SETTINGS):
+            settings = replace(
+                current,
+                office_name=self.name_edit.text().strip(),
+                office_prefix=self.prefix_edit.text().strip().upper(),
+                office_street=self.street_edit.text().strip(),
+                office_postcode=self.postcode_edit.text().strip(),
+                office_city=self.city_edit.text().strip().upper(),
+                office_phone=self.phone_edit.text().strip(),
+                office_email=self.email_edit.text().strip(),
+                closing_days=closing,
+                retention_years=self.retention_spin.value(),
+                idle_lock_minutes=self.idle_spin.value(),
+            )
+            self._runner.run(lambda: self._office.save(settings), self._saved, self._failed)
+        else:
+            self._saved(None)
+
+    def _saved(self, _result) -> None:
+        self.message_label.setStyleSheet("color: #2e7d32;")
+        self.message_label.setText(_("Settings saved."))
+        self.saved.emit()
+
+    def _failed(self, message: str) -> None:
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setText(message)

@@ -1,0 +1,98 @@
+"""Sign-in and the idle lock: a personal account unlocks the desk."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from desktop.domain.accounts import User
+from desktop.domain.errors import DomainError
+from desktop.i18n import _, error_text
+from desktop.services.workspace import Workspace
+
+
+class SignInDialog(QDialog):
+    """Asks for user name and password; `user` is set when they are right."""
+
+    def __init__(
+        self, workspace: Workspace, username: str = "", locked_user: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.user: User | None = None
+        office = workspace.settings.office_name or workspace.settings.office_prefix
+        self.setWindowTitle(_("Kirjaamo – sign in") if not locked_user else _("Kirjaamo – locked"))
+        self.intro = QLabel(
+            office
+            if not locked_user
+            else _("The session was locked. Enter {user}'s password to continue.").format(user=locked_user)
+        )
+        self.intro.setWordWrap(True)
+        self.username_edit = QLineEdit(locked_user or username or workspace.settings.last_user)
+        self.username_edit.setReadOnly(bool(locked_user))
+        self.username_edit.setAccessibleName(_("User name"))
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName(_("Password"))
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        user_label = QLabel(_("&User name:"))
+        user_label.setBuddy(self.username_edit)
+        password_label = QLabel(_("&Password:"))
+        password_label.setBuddy(self.password_edit)
+        form.addRow(user_label, self.username_edit)
+        form.addRow(password_label, self.password_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            _("Sign in") if not locked_user else _("Unlock")
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            _("Quit") if not locked_user else _("Sign out")
+        )
+        buttons.accepted.connect(self._try)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        (self.password_edit if self.username_edit.text() else self.username_edit).setFocus()
+
+    def _try(self) -> None:
+        try:
+            self.user = self._workspace.sign_in(self.username_edit.text(), self.password_edit.text())
+        except DomainError as error:
+            self.error_label.setText(error_text(error))
+            self.password_edit.selectAll()
+            self.password_edit.setFocus()
+            return
+        self.accept()
+
+
+class IdleWatcher(QObject):
+    """Calls `on_idle` after `minutes` without keyboard or mouse input anywhere in the application."""
+
+    _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+
+    def __init__(self, minutes: int, on_idle, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(on_idle)
+        self.set_minutes(minutes)
+
+    def set_minutes(self, minutes: int) -> None:
+        self._timer.setInterval(max(1, minutes) * 60_000)
+        self._timer.start()
+
+    def restart(self) -> None:
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._ACTIVITY:
+            self._timer.start()
+        return False

@@ -1,0 +1,140 @@
+"""The landing page: the day's queues with their counts; each opens the filtered list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from desktop.domain.model import Status
+from desktop.i18n import N_, _, format_date
+from desktop.services.cases import CaseService
+from desktop.store.queries import CaseQuery, SortKey
+from desktop.ui.runner import DbRunner
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str  # N_ message
+    hint: str  # N_ message
+    color: str
+    query: Callable[[CaseService], CaseQuery]
+
+
+QUEUES = (
+    Queue(
+        "overdue",
+        N_("Overdue"),
+        N_("Past the due date, reply not sent"),
+        "#c62828",
+        lambda s: s.query(overdue=True, sort=SortKey.DUE),
+    ),
+    Queue(
+        "due_soon",
+        N_("Due within 7 days"),
+        N_("Reply must leave within a week"),
+        "#ef8f00",
+        lambda s: s.query(due_within=7, sort=SortKey.DUE),
+    ),
+    Queue(
+        "waiting",
+        N_("Waiting for the requester"),
+        N_("Clock stopped until the clarification arrives"),
+        "#6a1b9a",
+        lambda s: s.query(statuses=frozenset({Status.WAITING.value}), sort=SortKey.RECEIVED),
+    ),
+    Queue(
+        "ready_to_print",
+        N_("Ready to print"),
+        N_("Decided; the reply letter is to be printed"),
+        "#1565c0",
+        lambda s: s.query(statuses=frozenset({Status.DECIDED.value}), sort=SortKey.DUE),
+    ),
+    Queue(
+        "sent",
+        N_("Sent or awaiting pickup"),
+        N_("Dispatched by registered mail or waiting at the desk"),
+        "#2e7d32",
+        lambda s: s.query(
+            statuses=frozenset({Status.SENT.value, Status.AWAITING_PICKUP.value}), sort=SortKey.RECEIVED
+        ),
+    ),
+    Queue(
+        "new_today",
+        N_("New today"),
+        N_("Registered today"),
+        "#37474f",
+        lambda s: s.query(registered_on=s.clock.today(), sort=SortKey.DIARY),
+    ),
+)
+
+
+class QueueTile(QPushButton):
+    def __init__(self, queue: Queue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.count: int | None = None
+        self.setMinimumSize(240, 110)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setStyleSheet(
+            f"QPushButton {{ text-align: left; padding: 14px; border: 1px solid #cfd8dc; border-left: 8px solid {queue.color};"
+            f" border-radius: 6px; background: white; font-size: 15px; }}"
+            f"QPushButton:focus {{ border: 2px solid {queue.color}; border-left: 8px solid {queue.color}; }}"
+            "QPushButton:hover { background: #f5f7f8; }"
+        )
+        self.retranslate()
+
+    def set_count(self, count: int) -> None:
+        self.count = count
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        count = "…" if self.count is None else str(self.count)
+        self.setText(f"{count}\n{_(self.queue.title)}\n{_(self.queue.hint)}")
+        self.setAccessibleName(_(self.queue.title))
+        self.setAccessibleDescription(_(self.queue.hint))
+
+
+class TodayView(QWidget):
+    open_queue = Signal(object)  # CaseQuery
+
+    def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.tiles = {queue.key: QueueTile(queue) for queue in QUEUES}
+        grid = QGridLayout()
+        for position, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, position // 3, position % 3)
+            tile.clicked.connect(
+                lambda _checked=False, q=tile.queue: self.open_queue.emit(q.query(self._service))
+            )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Today, {date}").format(date=format_date(self._service.clock.today())))
+        for tile in self.tiles.values():
+            tile.retranslate()
+
+    def refresh(self) -> None:
+        service = self._service
+
+        def count_all() -> dict[str, int]:
+            return {queue.key: service.count(queue.query(service)) for queue in QUEUES}
+
+        self._runner.run(count_all, self._show_counts)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        for key, count in counts.items():
+            self.tiles[key].set_count(count)
+        self.retranslate()
