@@ -64,9 +64,9 @@ def register_with_form(
 def open_case_from_list(qtbot, window, row: int) -> None:
     table = window.case_list.table
     index = window.case_model.index(row, 0)
+    table.setFocus()
     table.setCurrentIndex(index)
-    rect = table.visualRect(index)
-    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # Enter opens the selected case
     wait_idle(qtbot, window)
     assert window.stack.currentWidget() is window.case_view
 
