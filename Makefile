@@ -65,7 +65,7 @@ messages: $(STAMP)
 	@for lang in fi sv en; do \
 		po=translations/$$lang/LC_MESSAGES/kirjaamo.po; \
 		if [ -f $$po ]; then $(BIN)/pybabel update -q -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \
-		else $(BIN)/pybabel init -q -i translations/kirjaamo.pot -o $$po -l $$lang; fi; \
+		else $(BIN)/pybabel init -i translations/kirjaamo.pot -o $$po -l $$lang; fi; \
 	done
 
 clean:

@@ -542,8 +542,7 @@ def generate(
             diary = f"{prefix}/{counters[key]}/{received.year}"
             built.append(writer.build(uuid7(), _story(rng, workspace.catalog, received, today, diary)))
         with write_transaction(workspace.engine) as connection:
-            for case in built:
-                eventlog.append(connection, case.events, case.state)
+            eventlog.append_new_cases(connection, [(case.events, case.state) for case in built])
             cursor = connection.connection.driver_connection.cursor()
             cursor.executemany(
                 "INSERT INTO diary_counters (prefix, year, last) VALUES (?, ?, ?) "

@@ -18,16 +18,18 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _, current_language, off_language_changed, on_language_changed, set_language
 from desktop.services.cases import CaseService
 from desktop.services.office import OfficeService
+from desktop.services.reports import ReportService
 from desktop.ui.case_list import CaseListView
 from desktop.ui.case_list_model import CaseListModel
 from desktop.ui.case_view import CaseView
 from desktop.ui.intake_form import IntakeForm
+from desktop.ui.reports_view import ReportsView
 from desktop.ui.runner import DbRunner
 from desktop.ui.settings_view import SettingsView
 from desktop.ui.sign_in import IdleWatcher, SignInDialog
 from desktop.ui.today_view import TodayView
 
-PAGES = ("today", "cases", "new", "settings")
+PAGES = ("today", "cases", "reports", "new", "settings")
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +53,17 @@ class MainWindow(QMainWindow):
         self.intake_form = IntakeForm(service, self.runner)
         self.settings_view = SettingsView(self.office, self.runner)
         self.case_view = CaseView(service, self.runner)
-        for widget in (self.today_view, self.case_list, self.intake_form, self.settings_view, self.case_view):
+        self.reports_view = ReportsView(
+            ReportService(service.workspace, service.user, service.clock), self.runner
+        )
+        for widget in (
+            self.today_view,
+            self.case_list,
+            self.reports_view,
+            self.intake_form,
+            self.settings_view,
+            self.case_view,
+        ):
             self.stack.addWidget(widget)
         splitter = QSplitter()
         splitter.addWidget(self.nav)
@@ -75,6 +87,7 @@ class MainWindow(QMainWindow):
         self._add_action("find", "Ctrl+F", self.find)
         self._add_action("today", "Ctrl+1", lambda: self.show_page("today"))
         self._add_action("cases", "Ctrl+2", lambda: self.show_page("cases"))
+        self._add_action("reports", "Ctrl+3", lambda: self.show_page("reports"))
         self._add_action("settings", "Ctrl+,", lambda: self.show_page("settings"))
         self._add_action("refresh", "F5", self.refresh)
         self._add_action("lock", "Ctrl+L", self.lock)
@@ -125,7 +138,9 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row < 0:
             return
-        widget = (self.today_view, self.case_list, self.intake_form, self.settings_view)[row]
+        widget = (self.today_view, self.case_list, self.reports_view, self.intake_form, self.settings_view)[
+            row
+        ]
         self.stack.setCurrentWidget(widget)
         self._previous_page = PAGES[row]
         if widget is self.intake_form:
@@ -134,6 +149,8 @@ class MainWindow(QMainWindow):
             self.case_list.table.setFocus()
         elif widget is self.today_view:
             self.today_view.refresh()
+        elif widget is self.reports_view:
+            self.reports_view.reload()  # computed only when looked at: heavy on a large diary
 
     def find(self) -> None:
         self.show_page("cases")
@@ -144,6 +161,9 @@ class MainWindow(QMainWindow):
         self.case_list.show_queue(query)
 
     def open_case(self, case_id: str) -> None:
+        self.nav.blockSignals(True)  # a case belongs under "Cases" in the navigation
+        self.nav.setCurrentRow(PAGES.index("cases"))
+        self.nav.blockSignals(False)
         self.stack.setCurrentWidget(self.case_view)
         self.case_view.load(case_id)
 
@@ -185,7 +205,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             _("Kirjaamo – {office}").format(office=settings.office_name or settings.office_prefix)
         )
-        for row, text in enumerate((_("Today"), _("Cases"), _("New request"), _("Settings"))):
+        for row, text in enumerate((_("Today"), _("Cases"), _("Reports"), _("New request"), _("Settings"))):
             self.nav.item(row).setText(text)
         self.nav.setAccessibleName(_("Navigation"))
         self.office_label.setText(f"{settings.office_prefix} · {settings.office_name}")
@@ -200,6 +220,7 @@ class MainWindow(QMainWindow):
             "find": _("Search"),
             "today": _("Today"),
             "cases": _("Cases"),
+            "reports": _("Reports"),
             "settings": _("Settings"),
             "refresh": _("Refresh"),
             "lock": _("Lock"),
@@ -212,6 +233,7 @@ class MainWindow(QMainWindow):
         self.intake_form.retranslate()
         self.settings_view.retranslate()
         self.case_view.retranslate()
+        self.reports_view.retranslate()
 
     # -- messages and lock ------------------------------------------------------------------------
     def show_error(self, message: str) -> None:
