@@ -28,7 +28,7 @@ from desktop.services import transitions
 from desktop.services.accounts import require
 from desktop.services.clock import Clock
 from desktop.services.filetypes import media_type_for, safe_filename
-from desktop.services.ids import HybridClock, uuid7
+from desktop.services.ids import uuid7
 from desktop.services.intake import parse_request
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
@@ -44,15 +44,19 @@ class AttachResult:
     already_attached: bool
 
 
-def allocate_diary_number(connection, prefix: str, year: int) -> str:
-    """The next number of the office's diary for the year, taken inside the caller's write transaction."""
+def allocate_diary_number(connection, prefix: str, year: int, provisional: bool = False) -> str:
+    """The next number of the office's diary for the year, taken inside the caller's write transaction.
+
+    A desk that syncs with a server numbers provisionally (`KEHA/P3/2026`, its own counter); the server
+    assigns the final number when the case is pushed.
+    """
     cursor = connection.connection.driver_connection.cursor()
     row = cursor.execute(
         "INSERT INTO diary_counters (prefix, year, last) VALUES (?, ?, 1) "
         "ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
-        (prefix, year),
+        (f"{prefix}/P" if provisional else prefix, year),
     ).fetchone()
-    return f"{prefix}/{row[0]}/{year}"
+    return f"{prefix}/{'P' if provisional else ''}{row[0]}/{year}"
 
 
 class CaseService:
@@ -60,15 +64,9 @@ class CaseService:
         self.workspace = workspace
         self.user = user
         self.clock = clock or Clock()
-        self.hlc = HybridClock(workspace.settings.device_id, self._last_hlc())
+        self.hlc = workspace.hlc  # shared with sync, which moves it past the events it pulls
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _last_hlc(self) -> str:
-        with self.workspace.engine.connect() as connection:
-            cursor = connection.connection.driver_connection.cursor()
-            row = cursor.execute("SELECT max(hlc) FROM events").fetchone()
-        return row[0] or ""
-
     def context(self) -> transitions.Context:
         return transitions.Context(self.clock.today(), self.workspace.calendar, self.workspace.catalog)
 
@@ -172,6 +170,10 @@ class CaseService:
 
     def read_attachment(self, sha256: str) -> bytes:
         require(self.user, Permission.VIEW)
+        if not self.workspace.blobs.exists(sha256) and self.workspace.settings.server_url:
+            from desktop.services.sync_service import SyncService  # files fetched on demand
+
+            SyncService(self.workspace, self.user).fetch_blob(sha256)
         return self.workspace.blobs.read(sha256)
 
     # -- changing ------------------------------------------------------------------------------------
@@ -179,14 +181,20 @@ class CaseService:
         return parse_request(self.context(), data)
 
     def register(self, request: NewRequest | dict) -> CaseState:
-        """Register a new request; the diary number is assigned at once."""
+        """Register a new request; the diary number is assigned at once (provisional on a syncing desk)."""
         require(self.user, Permission.PROCESS)
         ctx = self.context()
-        if isinstance(request, dict):
+        if not isinstance(request, NewRequest):
+            # Anything else (a dict, or a JSON array from `cases register`) is validated as a request.
             request = parse_request(ctx, request)
         case_id = uuid7()
         with write_transaction(self.workspace.engine) as connection:
-            diary = allocate_diary_number(connection, self.workspace.settings.office_prefix, ctx.today.year)
+            diary = allocate_diary_number(
+                connection,
+                self.workspace.settings.office_prefix,
+                ctx.today.year,
+                provisional=bool(self.workspace.settings.server_url),
+            )
             events = self._events(case_id, transitions.registration(ctx, request, diary))
             state = reduce(apply, events[1:], _first_state(events))
             eventlog.append(connection, events, state)

@@ -20,6 +20,10 @@ class OfficeSettings:
     office_city: str = ""
     office_phone: str = ""
     office_email: str = ""
+    # Letters (design §7): where a reply is picked up, when the desk is open, the logo in the header.
+    office_visiting_address: str = ""  # e.g. "Hallituskatu 12–14, 50100 Mikkeli"
+    office_opening_hours: str = ""  # e.g. "ma–pe klo 8.00–16.15"
+    office_logo: str = ""  # path of a PNG/JPEG for the letter header; "" for none
     closing_days: list[str] = field(default_factory=list)  # ISO dates the office is closed
     ui_language: str = "fi"
     idle_lock_minutes: int = 15
@@ -29,6 +33,14 @@ class OfficeSettings:
     device_id: str = ""
     last_user: str = ""
     attachment_limit_mb: int = 100
+    # Evidence intake (issue 4): the network scanner's folder, the office's S/MIME certificate and key.
+    scan_inbox_dir: str = ""
+    smime_cert_path: str = ""  # PEM or DER
+    smime_key_path: str = ""  # PEM or DER, without a password
+    # Sync with a shared server (design §3): "" = a standalone desk.
+    server_url: str = ""
+    sync_interval_seconds: int = 60
+    download_blobs: str = "eager"  # or "on_demand": files are fetched when first opened
 
     def closing_dates(self) -> list[date]:
         return [date.fromisoformat(d) for d in self.closing_days]
@@ -46,6 +58,16 @@ class OfficeSettings:
             raise DomainError(N_("Unknown language {value}"), value=self.ui_language)
         if not 1 <= int(self.idle_lock_minutes) <= 480:
             raise DomainError(N_("The idle lock time must be between 1 and 480 minutes."))
+        url = self.server_url.strip()
+        if url and not url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            raise DomainError(
+                N_("Not a server address: {url} (expected postgresql+psycopg://user@host:port/database)."),
+                url=url,
+            )
+        if not 5 <= int(self.sync_interval_seconds) <= 86400:
+            raise DomainError(N_("The sync interval must be between 5 seconds and one day."))
+        if self.download_blobs not in ("eager", "on_demand"):
+            raise DomainError(N_("Unknown file download mode {value}"), value=self.download_blobs)
 
 
 _FIELDS = {f.name: f for f in fields(OfficeSettings)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from functools import cached_property
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -16,6 +17,7 @@ from desktop.domain.errors import N_, DomainError
 from desktop.domain.registers import RegisterCatalog
 from desktop.services import accounts
 from desktop.services.catalog import load_catalog
+from desktop.services.ids import HybridClock
 from desktop.services.settings import OfficeSettings, load_settings, save_settings
 from desktop.store.blobs import BlobStore
 from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
@@ -78,6 +80,14 @@ class Workspace:
                 leftover.unlink()
             raise
         return cls(data_dir, engine)
+
+    @cached_property
+    def hlc(self) -> HybridClock:
+        """This desk's hybrid logical clock, shared by every service of the workspace."""
+        with self.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            row = cursor.execute("SELECT max(hlc) FROM events").fetchone()
+        return HybridClock(self.settings.device_id, row[0] or "")
 
     def reload_settings(self) -> None:
         with self.engine.connect() as connection:

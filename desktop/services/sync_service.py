@@ -1,0 +1,327 @@
+"""Sync as a use case: one round (on demand or from the app's timer), status, first sync, purge.
+
+Everything the network or the server can do wrong arrives as one `DomainError`; nothing is half-applied
+and the desk keeps working offline. Rounds of one data dir never overlap (a lock per data dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desktop.domain.accounts import Permission, User
+from desktop.domain.errors import N_, DomainError
+from desktop.domain.events import Event
+from desktop.domain.model import CaseState
+from desktop.services import transitions
+from desktop.services.accounts import require
+from desktop.services.clock import Clock
+from desktop.services.ids import uuid7
+from desktop.services.settings import OfficeSettings, save_settings
+from desktop.services.workspace import Workspace
+from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
+from desktop.sync.client import Progress, SyncClient, insert_accounts, put_state
+from desktop.sync.connection import ServerUnreachable, display_url, server_errors
+from desktop.sync.purge import purge_case
+from desktop.sync.server import ServerSession
+
+# Settings every desk of the office shares: the first desk to sync gives them to the server, a new desk
+# takes them from there. The rest (language, device id, server address…) belong to each desk.
+SHARED_SETTINGS = (
+    "office_prefix",
+    "office_name",
+    "office_street",
+    "office_postcode",
+    "office_city",
+    "office_phone",
+    "office_email",
+    "closing_days",
+    "idle_lock_minutes",
+    "retention_years",
+    "registered_mail_marking",
+    "confidentiality_marking",
+    "attachment_limit_mb",
+)
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _round_lock(workspace: Workspace) -> threading.Lock:
+    key = str(Path(workspace.data_dir).resolve())
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int  # this desk's events the server did not have before
+    pulled: int  # events from other desks (and the server) new on this desk
+    blobs_uploaded: int
+    blobs_downloaded: int
+    final_diary_numbers: dict[str, str] = field(default_factory=dict)  # provisional → final
+    duration: float = 0.0  # seconds
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    configured: bool  # a server address is set
+    server: str  # the address without its password
+    last_success: datetime | None
+    last_attempt: datetime | None
+    last_error: DomainError | None  # of the latest round, None when it succeeded
+    pending_events: int  # this desk's events not on the server yet
+    missing_files: int  # files of pulled events not on this desk yet
+    first_sync_complete: bool
+
+    @property
+    def state(self) -> str:
+        """ "standalone", "never" (configured, never synced), "error" or "synced"."""
+        if not self.configured:
+            return "standalone"
+        if self.last_error is not None:
+            return "error"
+        return "synced" if self.last_success else "never"
+
+
+class SyncService:
+    def __init__(self, workspace: Workspace, user: User | None = None, clock: Clock | None = None) -> None:
+        self.workspace = workspace
+        self.user = user
+        self.clock = clock or Clock()
+
+    # -- pieces --------------------------------------------------------------------------------------
+    def client(self) -> SyncClient:
+        hlc = self.workspace.hlc
+        return SyncClient(
+            self.workspace.engine, self.workspace.blobs, new_id=uuid7, hlc_now=hlc.now, observe=hlc.observe
+        )
+
+    def _url(self, url: str | None) -> str:
+        chosen = (url or self.workspace.settings.server_url).strip()
+        if not chosen:
+            raise DomainError(N_("No sync server is set for this desk."))
+        return chosen
+
+    @staticmethod
+    def _check_identity(client: SyncClient, session: ServerSession, remember: bool) -> None:
+        known = client.state().get("server_id")
+        if known and known != session.info.server_id:
+            raise DomainError(
+                N_("This desk syncs with another server; a desk cannot change its server."),
+            )
+        if not known and remember:
+            client.set_state(server_id=session.info.server_id)
+
+    def _shared_settings(self) -> dict[str, object]:
+        settings = self.workspace.settings
+        return {name: getattr(settings, name) for name in SHARED_SETTINGS}
+
+    # -- use cases -----------------------------------------------------------------------------------
+    def sync_once(self, progress: Progress | None = None, url: str | None = None) -> SyncReport:
+        """One round: accounts, push (files first), pull, files (eager mode). Raises one DomainError."""
+        server = self._url(url)
+        started = time.monotonic()
+        with _round_lock(self.workspace):
+            client = self.client()
+            client.set_state(last_attempt=_now_text())
+            try:
+                with server_errors(), ServerSession.open(server) as session:
+                    self._check_identity(client, session, remember=True)
+                    session.offer_accounts(client.local_accounts())
+                    client.merge_accounts(session.accounts())
+                    session.offer_office(self._shared_settings())
+                    pushed = client.push(session, progress)
+                    pulled = client.pull(session, progress)
+                    downloaded = 0
+                    if self.workspace.settings.download_blobs == "eager":
+                        downloaded = client.download_missing(session, progress)
+            except Exception as error:
+                if not isinstance(error, DomainError):
+                    error = DomainError(
+                        N_("Sync failed: {reason}"), reason=str(error) or type(error).__name__
+                    )
+                client.set_state(last_error=_error_json(error), last_error_at=_now_text())
+                raise
+            client.set_state(last_success=_now_text(), last_error=None, last_error_at=None, first_sync="done")
+        return SyncReport(
+            pushed=pushed.pushed,
+            pulled=pulled,
+            blobs_uploaded=pushed.blobs_uploaded,
+            blobs_downloaded=downloaded,
+            final_diary_numbers=dict(pushed.assignments),
+            duration=time.monotonic() - started,
+        )
+
+    def check_connection(self, url: str | None = None) -> None:
+        """Raise the reason when the server cannot be used by this desk (unreachable, wrong schema…)."""
+        with server_errors(), ServerSession.open(self._url(url)) as session:
+            self._check_identity(self.client(), session, remember=False)
+
+    def test_connection(self, url: str | None = None) -> str | None:
+        """None when the server at `url` (default: the configured one) works; else the reason, translated."""
+        from desktop.i18n import error_text
+
+        try:
+            self.check_connection(url)
+        except DomainError as error:
+            return error_text(error)
+        return None
+
+    def status(self) -> SyncStatus:
+        client = self.client()
+        state = client.state()
+        url = self.workspace.settings.server_url
+        return SyncStatus(
+            configured=bool(url),
+            server=display_url(url) if url else "",
+            last_success=_time(state.get("last_success")),
+            last_attempt=_time(state.get("last_attempt")),
+            last_error=_error_from_json(state.get("last_error")),
+            pending_events=client.outbox_count(),
+            missing_files=len(client.missing_blobs()),
+            first_sync_complete=state.get("first_sync", "done") == "done",
+        )
+
+    def set_server(
+        self, url: str, interval_seconds: int | None = None, download_blobs: str | None = None
+    ) -> None:
+        """Connect this desk to a server (admins); the address is checked first. "" makes it standalone."""
+        if self.user is not None:
+            require(self.user, Permission.MANAGE_SETTINGS)
+        if url.strip():
+            self.check_connection(url)
+        settings = OfficeSettings(**vars(self.workspace.settings))
+        settings.server_url = url.strip()
+        if interval_seconds is not None:
+            settings.sync_interval_seconds = interval_seconds
+        if download_blobs is not None:
+            settings.download_blobs = download_blobs
+        self.workspace.save_settings(settings)
+
+    def fetch_blob(self, sha256: str) -> None:
+        """Fetch one file from the server now (files are fetched on demand)."""
+        with server_errors(), ServerSession.open(self._url(None)) as session:
+            client = self.client()
+            self._check_identity(client, session, remember=False)
+            if not client.download_blob(session, sha256):
+                raise DomainError(N_("The file {sha} is not on the server yet."), sha=sha256[:12])
+
+    def purge(self, ref: str, privileged_url: str) -> CaseState:
+        """Purge a closed case on the server (privileged role) and everywhere by sync; a reviewer's act."""
+        from desktop.services.cases import CaseService
+
+        if self.user is None:
+            raise DomainError(N_("Signing in is needed to purge a case."))
+        require(self.user, Permission.PURGE)
+        self.sync_once()
+        cases = CaseService(self.workspace, self.user, self.clock)
+        state = cases.get(ref)
+        ctx = cases.context()
+        ((event_type, payload),) = transitions.purged(ctx, state)
+        event = Event(
+            id=uuid7(),
+            case_id=state.id,
+            type=event_type,
+            payload=payload,
+            actor=self.user.username,
+            at=self.clock.now(),
+            device_id=self.workspace.settings.device_id,
+            hlc=self.workspace.hlc.now(),
+        )
+        purge_case(privileged_url, event, ctx.today)
+        self.sync_once()
+        return cases.get(state.id)
+
+    @staticmethod
+    def first_sync(data_dir: Path, url: str, progress: Progress | None = None) -> Workspace:
+        """Set up a new desk from the server (office settings, accounts) and pull everything.
+
+        Resumable: the desk is created whole or not at all, and then every pulled page moves the cursor,
+        so running it again (or `kirjaamo sync`) continues where an interruption left off.
+        """
+        data_dir = Path(data_dir)
+        if not (data_dir / DATABASE_FILE).exists():
+            _create_desk(data_dir, url.strip())
+        workspace = Workspace.open(data_dir)
+        try:
+            service = SyncService(workspace)
+            service.sync_once(progress, url=url)
+        except BaseException:
+            workspace.close()
+            raise
+        return workspace
+
+
+def first_sync(data_dir: Path, url: str, progress: Progress | None = None) -> Workspace:
+    return SyncService.first_sync(data_dir, url, progress)
+
+
+def _create_desk(data_dir: Path, url: str) -> None:
+    """The new desk's database, built aside and moved into place only when complete."""
+    with server_errors(), ServerSession.open(url) as session:
+        office = session.office()
+        accounts = session.accounts()
+        server_id = session.info.server_id
+    if not office or not accounts:
+        raise DomainError(
+            N_("The server has no office yet: set up the first desk with “kirjaamo init” and sync it.")
+        )
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise DomainError(N_("{path} is not empty; a new desk needs an empty folder."), path=str(data_dir))
+    settings = OfficeSettings(**{key: value for key, value in office.items() if key in SHARED_SETTINGS})
+    settings.server_url = url
+    settings.device_id = uuid.uuid4().hex[:12]
+    settings.validate()
+    staging = data_dir.with_name(f".{data_dir.name}.setup")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    engine = create_sqlite_engine(staging / DATABASE_FILE)
+    try:
+        migrate(engine)
+        with write_transaction(engine) as connection:
+            save_settings(connection, settings)
+            cursor = connection.connection.driver_connection.cursor()
+            insert_accounts(cursor, accounts)
+            put_state(cursor, "server_id", server_id)
+            put_state(cursor, "first_sync", "pending")
+    except BaseException:
+        engine.dispose()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    engine.dispose()
+    if data_dir.exists():
+        data_dir.rmdir()
+    os.replace(staging, data_dir)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _error_json(error: DomainError) -> str:
+    return json.dumps(
+        {"message": error.message, "params": {key: str(value) for key, value in error.params.items()}},
+        ensure_ascii=False,
+    )
+
+
+def _error_from_json(value: str | None) -> DomainError | None:
+    if not value:
+        return None
+    data = json.loads(value)
+    return DomainError(data["message"], **data["params"])
+
+
+__all__ = ["SHARED_SETTINGS", "ServerUnreachable", "SyncReport", "SyncService", "SyncStatus", "first_sync"]

@@ -1,0 +1,148 @@
+"""Reaching the server: URLs, connections, the schema-version handshake, and errors in words.
+
+Every failure of the network or the server leaves here as one `DomainError`, so the desk can say what
+went wrong in one sentence and keep working offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from desktop.domain.errors import N_, DomainError
+
+# The server schema this client understands; `kirjaamo server init` brings a server up to it.
+SERVER_SCHEMA_VERSION = 1
+CONNECT_TIMEOUT_SECONDS = 5
+_SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+
+
+class ServerUnreachable(DomainError):
+    """The network or the server is down; nothing was changed and the desk works on offline."""
+
+
+class SyncRefused(DomainError):
+    """The server understood the request and said no (nothing was written)."""
+
+
+class SchemaMismatch(DomainError):
+    """The server's schema is not the version this client speaks."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    server_id: str
+    version: int
+    workstation_role: str
+    privileged_role: str
+
+
+def _split(url: str):
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _SCHEMES or not parts.path.strip("/"):
+        raise DomainError(
+            N_("Not a server address: {url} (expected postgresql+psycopg://user@host:port/database)."),
+            url=display_url(url),
+        )
+    return parts
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The address for SQLAlchemy/Alembic (driver psycopg 3)."""
+    parts = _split(url)
+    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
+
+
+def conninfo(url: str) -> str:
+    """The address for psycopg itself (libpq understands postgresql:// URIs)."""
+    parts = _split(url)
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def display_url(url: str) -> str:
+    """The address without its password, for messages and logs."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "?"
+    if parts.password is None:
+        return url.strip()
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def database_name(url: str) -> str:
+    return _split(url).path.strip("/")
+
+
+def _reason(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+@contextmanager
+def server_errors() -> Iterator[None]:
+    """Turn psycopg's and the network's exceptions into one clear DomainError."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except (psycopg.OperationalError, OSError, TimeoutError, ConnectionError) as error:
+        raise ServerUnreachable(N_("The server is unreachable: {reason}"), reason=_reason(error)) from error
+    except psycopg.Error as error:
+        raise SyncRefused(N_("The server refused the request: {reason}"), reason=_reason(error)) from error
+
+
+def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
+    """A connection to the server (autocommit; write with `connection.transaction()`)."""
+    info = conninfo(url)
+    with server_errors():
+        return psycopg.connect(
+            info,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name="kirjaamo",
+        )
+
+
+def server_info(connection: psycopg.Connection) -> ServerInfo:
+    """Who the server is and which schema it has; refuses a server this client cannot speak to."""
+    with server_errors():
+        exists = connection.execute("SELECT to_regclass('kirjaamo_schema') IS NOT NULL").fetchone()
+        if not exists or not exists[0]:
+            raise SchemaMismatch(
+                N_(
+                    "The database has no Kirjaamo server schema; create it with “kirjaamo server init --url …”."
+                )
+            )
+        row = connection.execute(
+            "SELECT server_id, version, workstation_role, privileged_role FROM kirjaamo_schema"
+        ).fetchone()
+    if row is None:
+        raise SchemaMismatch(
+            N_("The Kirjaamo server schema is incomplete; run “kirjaamo server init” again.")
+        )
+    info = ServerInfo(row[0], int(row[1]), row[2], row[3])
+    if info.version > SERVER_SCHEMA_VERSION:
+        raise SchemaMismatch(
+            N_(
+                "The server's schema is version {server}, newer than this Kirjaamo understands ({client}); "
+                "update Kirjaamo on this desk."
+            ),
+            server=info.version,
+            client=SERVER_SCHEMA_VERSION,
+        )
+    if info.version < SERVER_SCHEMA_VERSION:
+        raise SchemaMismatch(
+            N_(
+                "The server's schema is version {server}, older than this Kirjaamo needs ({client}); "
+                "upgrade it with “kirjaamo server init --url …”."
+            ),
+            server=info.version,
+            client=SERVER_SCHEMA_VERSION,
+        )
+    return info

@@ -1,0 +1,103 @@
+"""The server side: `kirjaamo server init` creates or upgrades the PostgreSQL schema (Alembic, own version table).
+
+Tables (revision s0001): `change_log` (the shared, append-only log; `server_seq` gap-free, stamped under
+the one row of `sync_counter`), `devices`, `blobs` + `blob_chunks`, `diary_counters`, `case_numbers`,
+`accounts`, `office`, and `kirjaamo_schema` (the version the client checks). Two roles per database:
+`<db>_workstation` (read and append) and `<db>_privileged` (purges).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from desktop.domain.errors import N_
+from desktop.sync.connection import (
+    SERVER_SCHEMA_VERSION,
+    SchemaMismatch,
+    ServerUnreachable,
+    SyncRefused,
+    display_url,
+    sqlalchemy_url,
+)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "server_migrations"
+VERSION_TABLE = "kirjaamo_server_version"
+
+
+@dataclass(frozen=True)
+class InitResult:
+    before: str | None  # the Alembic revision found (None: a fresh database)
+    after: str
+    version: int
+    workstation_role: str
+    privileged_role: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def role_names(database: str) -> tuple[str, str]:
+    """The workstation and privileged role of a database: unique per database, ≤ 63 bytes."""
+    base = "".join(c if c.isalnum() or c == "_" else "_" for c in database.lower())
+    if len(base) > 40:
+        base = base[:30] + "_" + hashlib.sha256(database.encode()).hexdigest()[:8]
+    return f"{base}_workstation", f"{base}_privileged"
+
+
+def _config(connection=None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def init_server(url: str) -> InitResult:
+    """Create or upgrade the server schema at `url` (a no-op when it is current)."""
+    engine = create_engine(sqlalchemy_url(url), poolclass=NullPool, connect_args={"connect_timeout": 5})
+    try:
+        with engine.begin() as connection:
+            before = MigrationContext.configure(
+                connection, opts={"version_table": VERSION_TABLE}
+            ).get_current_revision()
+            script = ScriptDirectory.from_config(_config())
+            if before is not None and before not in {rev.revision for rev in script.walk_revisions()}:
+                raise SchemaMismatch(
+                    N_("The server at {url} has a newer schema ({revision}) than this Kirjaamo knows."),
+                    url=display_url(url),
+                    revision=before,
+                )
+            command.upgrade(_config(connection), "head")
+            row = connection.exec_driver_sql(
+                "SELECT version, workstation_role, privileged_role FROM kirjaamo_schema"
+            ).one()
+    except OperationalError as error:
+        raise ServerUnreachable(
+            N_("The server is unreachable: {reason}"), reason=" ".join(str(error.orig).split())
+        ) from error
+    except (DBAPIError, CommandError) as error:
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
+        raise SyncRefused(N_("The server refused the request: {reason}"), reason=reason) from error
+    finally:
+        engine.dispose()
+    return InitResult(before, head_revision(), int(row[0]), row[1], row[2])
+
+
+__all__ = ["SERVER_SCHEMA_VERSION", "InitResult", "head_revision", "init_server", "role_names"]
