@@ -74,9 +74,9 @@ def _check_projections(connection) -> list[Problem]:
         tables = []
         if sorted(registers.get(num, ())) != sorted(set(state.registers)):
             tables.append("case_registers")
-        if sorted(attachments.get(state.id, ())) != sorted(eventlog._attachment_rows(state)):
+        if sorted(attachments.get(state.id, ())) != sorted(eventlog.attachment_rows(state)):
             tables.append("attachments")
-        if search.get(num) != eventlog._fts_row(state, num):
+        if search.get(num) != eventlog.fts_row(state, num):
             tables.append("cases_fts")
         if tables:
             problems.append(Problem("projection_mismatch", state.diary_number, "tables " + ", ".join(tables)))

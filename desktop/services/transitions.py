@@ -215,6 +215,8 @@ def normalize_field(ctx: Context, path: str, value: object) -> object:
         return identifiers.parse_postcode(text) if text else ""
     if path == "requester.language":
         return parse_enum(Language, value, "language").value
+    if path == "requester.address.city":
+        return str(value or "").strip().upper()  # the post office in capitals, as at intake
     if path == "requester.name":
         text = str(value or "").strip()
         if not text:

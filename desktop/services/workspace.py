@@ -99,16 +99,19 @@ class Workspace:
             save_settings(connection, settings)
         self.reload_settings()
 
-    def sign_in(self, username: str, password: str) -> User:
-        """Check the password; remember who signed in last on this desk (the sign-in dialog offers them)."""
+    def sign_in(self, username: str, password: str, remember: bool = True) -> User:
+        """Check the password. The desktop app remembers who signed in last (the sign-in dialog offers
+        them); the command line does not (`remember=False`), so a refused command writes nothing."""
         with write_transaction(self.engine) as connection:
             user = accounts.authenticate(connection, username, password)
-            connection.connection.driver_connection.cursor().execute(
-                "INSERT INTO settings (key, value) VALUES ('last_user', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (json.dumps(user.username),),
-            )
-        self.settings.last_user = user.username
+            if remember:
+                connection.connection.driver_connection.cursor().execute(
+                    "INSERT INTO settings (key, value) VALUES ('last_user', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (json.dumps(user.username),),
+                )
+        if remember:
+            self.settings.last_user = user.username
         return user
 
     def settings_server_url(self) -> str:

@@ -79,7 +79,7 @@ _CASE_INSERT = (
 )
 
 
-def _fts_row(state: CaseState, num: int) -> tuple:
+def fts_row(state: CaseState, num: int) -> tuple:
     r = state.requester
     address = " ".join(part for part in (r.address.street, r.address.postcode, r.address.city) if part)
     text = " ".join(part for part in (state.details, *state.notes, state.tracking_number, r.email) if part)
@@ -95,7 +95,7 @@ _FTS_INSERT = (
 )
 
 
-def _attachment_rows(state: CaseState) -> list[tuple]:
+def attachment_rows(state: CaseState) -> list[tuple]:
     return [(state.id, a.sha256, a.filename, a.kind.value, a.size, a.media_type) for a in state.attachments]
 
 
@@ -105,9 +105,9 @@ def write_projection(cursor, state: CaseState, num: int) -> None:
     cursor.execute("DELETE FROM case_registers WHERE case_num = ?", (num,))
     cursor.executemany(_REGISTER_INSERT, [(register_id, num) for register_id in state.registers])
     cursor.execute("DELETE FROM attachments WHERE case_id = ?", (state.id,))
-    cursor.executemany(_ATTACHMENT_INSERT, _attachment_rows(state))
+    cursor.executemany(_ATTACHMENT_INSERT, attachment_rows(state))
     cursor.execute("DELETE FROM cases_fts WHERE rowid = ?", (num,))
-    cursor.execute(_FTS_INSERT, _fts_row(state, num))
+    cursor.execute(_FTS_INSERT, fts_row(state, num))
 
 
 def append_new_cases(connection: Connection, cases: list[tuple[list[Event], CaseState]]) -> None:
@@ -121,7 +121,7 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
     event_rows: list[tuple] = []
     case_rows: list[tuple] = []
     register_rows: list[tuple] = []
-    attachment_rows: list[tuple] = []
+    attachment_batch: list[tuple] = []
     fts_rows: list[tuple] = []
     for events, state in cases:
         if not events or events[0].type is not EventType.CASE_REGISTERED:
@@ -132,14 +132,14 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
             next_seq += 1
         case_rows.append(projection_params(state, num))
         register_rows.extend((register_id, num) for register_id in state.registers)
-        attachment_rows.extend(_attachment_rows(state))
-        fts_rows.append(_fts_row(state, num))
+        attachment_batch.extend(attachment_rows(state))
+        fts_rows.append(fts_row(state, num))
     cursor.executemany(
         f"INSERT INTO events (seq, {EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", event_rows
     )
     cursor.executemany(_CASE_INSERT, case_rows)
     cursor.executemany(_REGISTER_INSERT, register_rows)
-    cursor.executemany(_ATTACHMENT_INSERT, attachment_rows)
+    cursor.executemany(_ATTACHMENT_INSERT, attachment_batch)
     cursor.executemany(_FTS_INSERT, fts_rows)
 
 
