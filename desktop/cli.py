@@ -23,8 +23,8 @@ class CliError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # the contract: bad input exits 1, not argparse's 2
-        self.print_usage(sys.stderr)
-        print(f"kirjaamo: {message}", file=sys.stderr)
+        # ...with one line on stderr: no usage block (that is what --help is for).
+        print(f"{self.prog}: {message}", file=sys.stderr)
         sys.exit(EXIT_REFUSED)
 
 
@@ -84,12 +84,56 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind", default="other", choices=["signed_form", "email", "power_of_attorney", "extract", "other"]
     )
 
+    import_email = commands.add_parser(
+        "import-email", help=".eml or .msg: a new case (or an attachment to --case DIARY)"
+    )
+    import_email.add_argument("file", type=Path)
+    import_email.add_argument("--case", metavar="DIARY")
+
     deadline = commands.add_parser("deadline", help="the due date of a request received on a day")
     deadline.add_argument("received")
     deadline.add_argument("--extended", action="store_true")
 
+    letter = commands.add_parser("letter", help="a case's letter as PDF (in the requester's language)")
+    letter.add_argument("diary")
+    letter.add_argument("--kind", required=True, help="acknowledgement, access_reply, refusal, ...")
+    letter.add_argument("--lang", choices=["fi", "sv", "en"])
+    letter.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+
+    dispatch_list = commands.add_parser(
+        "dispatch-list", help="the day's registered-mail dispatch list as PDF"
+    )
+    dispatch_list.add_argument("--date", metavar="YYYY-MM-DD", help="the day of dispatch (default: today)")
+    dispatch_list.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+
     commands.add_parser("rebuild", help="replay the event log into fresh projections")
     commands.add_parser("verify", help="check blobs and projections")
+
+    server = commands.add_parser("server", help="the shared PostgreSQL server")
+    server_commands = server.add_subparsers(dest="server_command", required=True, parser_class=_Parser)
+    server_init = server_commands.add_parser("init", help="create or upgrade the server schema")
+    server_init.add_argument("--url", required=True, help="postgresql+psycopg://user@host:port/database")
+
+    sync = commands.add_parser(
+        "sync", help="one push/pull round with the server; sets up a new desk when the data dir is new"
+    )
+    sync.add_argument("--server", metavar="URL", help="the server (default: the desk's setting)")
+
+    report = commands.add_parser("report", help="the deadlines report: aggregates, groups under 5 as “< 5”")
+    report.add_argument(
+        "--from", dest="period_from", metavar="D", help="received from, YYYY-MM-DD (default: 12 months)"
+    )
+    report.add_argument(
+        "--to", dest="period_to", metavar="D", help="received until, YYYY-MM-DD (default: today)"
+    )
+    report.add_argument("--register", metavar="ID", help="only requests concerning this register")
+    report.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
+    report.add_argument("--out", required=True, type=Path, metavar="FILE")
+    report.add_argument(
+        "--cases",
+        action="store_true",
+        help="one row per case, no requester data (csv/xlsx; export permission; logged)",
+    )
     return parser
 
 
@@ -147,7 +191,9 @@ def _service(args):
     username = args.user or os.environ.get("KIRJAAMO_USER") or workspace.settings.last_user
     if not username:
         raise CliError(_("Which user? Give --user NAME (or set KIRJAAMO_USER)."))
-    user = workspace.sign_in(username, _password(_("Password for {user}: ").format(user=username)))
+    user = workspace.sign_in(
+        username, _password(_("Password for {user}: ").format(user=username)), remember=False
+    )
     return CaseService(workspace, user)
 
 
@@ -390,6 +436,36 @@ def cmd_attach(args) -> int:
     return EXIT_OK
 
 
+def cmd_import_email(args) -> int:
+    """A saved secure e-mail: a new case prefilled from it (prints the diary number), or attached to --case."""
+    from desktop.services.evidence import EvidenceService
+
+    service = _service(args)
+    if not args.file.is_file():
+        raise CliError(_("No such file: {file}").format(file=args.file))
+    evidence = EvidenceService(service)
+    if args.case:
+        batch = evidence.attach_email_file(args.case, args.file)
+    else:
+        batch = evidence.register_from_email(evidence.import_email(args.file))
+    for name, reason in batch.skipped:
+        line = _("Not attached separately: {name} ({reason})").format(name=name, reason=error_text(reason))
+        print(f"kirjaamo: {line}", file=sys.stderr)
+    for note in batch.notes:
+        print(f"kirjaamo: {_(note)}", file=sys.stderr)
+    if args.case and batch.main.already_attached:
+        print(
+            _("{file} was already attached to {diary} ({sha})").format(
+                file=args.file.name, diary=batch.state.diary_number, sha=batch.main.sha256[:12]
+            )
+        )
+    elif args.case:
+        print(f"{batch.main.sha256}  {batch.state.diary_number}")
+    else:
+        print(batch.state.diary_number)
+    return EXIT_OK
+
+
 def cmd_deadline(args) -> int:
     from desktop.domain.deadlines import FINNISH_CALENDAR, WorkCalendar, due_date
 
@@ -403,6 +479,73 @@ def cmd_deadline(args) -> int:
     if args.data_dir:
         calendar = WorkCalendar(_workspace(args).settings.closing_dates())
     print(due_date(received, extended=args.extended, calendar=calendar).isoformat())
+    return EXIT_OK
+
+
+def _write_pdf(path: Path, data: bytes) -> None:
+    """Write through a temp file in the target folder and rename: the file is whole or not there at all."""
+    import tempfile
+
+    folder = path.parent
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise CliError(
+            _("Cannot write {file}: {reason}").format(file=path, reason=error.strerror or error)
+        ) from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise CliError(
+            _("Cannot write {file}: {reason}").format(file=path, reason=error.strerror or error)
+        ) from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _check_out_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise CliError(_("No such folder: {folder}").format(folder=path.parent))
+
+
+def cmd_letter(args) -> int:
+    from desktop.domain.model import LetterKind, parse_enum
+    from desktop.services import letters
+
+    kind = parse_enum(LetterKind, args.kind, "letter kind")
+    _check_out_folder(args.out)
+    service = _service(args)
+    pdf = letters.render_letter(service, args.diary, kind, args.lang)
+    _write_pdf(args.out, pdf)
+    print(args.out)
+    return EXIT_OK
+
+
+def cmd_dispatch_list(args) -> int:
+    from desktop.services import letters
+
+    day = None
+    if args.date:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise CliError(
+                _("Not a valid date: “{value}” (use YYYY-MM-DD).").format(value=args.date)
+            ) from None
+    _check_out_folder(args.out)
+    service = _service(args)
+    day = day or service.clock.today()
+    items = letters.dispatch_items(service, day)
+    _write_pdf(args.out, letters.dispatch_list_pdf(service, day, items=items))
+    print(
+        _("{file}: {count} registered letter(s) on {date}").format(file=args.out, count=len(items), date=day)
+    )
     return EXIT_OK
 
 
@@ -427,15 +570,114 @@ def cmd_verify(args) -> int:
     return EXIT_OK
 
 
+def cmd_server(args) -> int:
+    from desktop.sync.server_schema import init_server
+
+    result = init_server(args.url)
+    state = _("created") if result.before is None else _("upgraded") if result.changed else _("up to date")
+    print(_("Server schema version {version} ({state}).").format(version=result.version, state=state))
+    print(
+        _("Workstations connect as role {workstation}; purges need role {privileged}.").format(
+            workstation=result.workstation_role, privileged=result.privileged_role
+        )
+    )
+    return EXIT_OK
+
+
+def _sync_progress():
+    interactive = sys.stderr.isatty()
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if interactive:
+            print(f"\r{phase} {done}/{total}   ", end="", file=sys.stderr, flush=True)
+
+    return progress, interactive
+
+
+def cmd_sync(args) -> int:
+    from desktop.services.sync_service import SyncService
+    from desktop.services.workspace import Workspace
+    from desktop.store.database import DATABASE_FILE
+
+    data_dir = _data_dir(args)
+    progress, interactive = _sync_progress()
+    if not (data_dir / DATABASE_FILE).exists():
+        if not args.server:
+            raise CliError(
+                _(
+                    "No Kirjaamo data in {path}; give --server URL to set up a new desk from the server."
+                ).format(path=data_dir)
+            )
+        workspace = SyncService.first_sync(data_dir, args.server, progress)
+        if interactive:
+            print(file=sys.stderr)
+        print(
+            _("Set up {path} from the server ({office}).").format(
+                path=data_dir, office=workspace.settings.office_name
+            )
+        )
+        workspace.close()
+        return EXIT_OK
+    workspace = Workspace.open(data_dir)
+    try:
+        service = SyncService(workspace)
+        if args.server and not workspace.settings.server_url:
+            service.set_server(args.server)  # a standalone desk joins the server
+        report = service.sync_once(progress, url=args.server)
+    finally:
+        workspace.close()
+    if interactive:
+        print(file=sys.stderr)
+    print(
+        _("Synced: {pushed} events sent, {pulled} received, {up} files sent, {down} received.").format(
+            pushed=report.pushed, pulled=report.pulled, up=report.blobs_uploaded, down=report.blobs_downloaded
+        )
+    )
+    for provisional, final in report.final_diary_numbers.items():
+        print(f"{provisional} → {final}")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from desktop.services.reports import ReportQuery, ReportService, default_period
+
+    def day(value: str) -> date:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise CliError(_("Not a valid date: “{value}” (use YYYY-MM-DD).").format(value=value)) from None
+
+    # Bad input is refused before the password is asked.
+    end = day(args.period_to) if args.period_to else None
+    start = day(args.period_from) if args.period_from else None
+    service = _service(args)
+    reports = ReportService(service.workspace, service.user, service.clock)
+    end = end or service.clock.today()
+    query = ReportQuery(start or default_period(end).start, end, (args.register or "").strip())
+    if args.cases:
+        count = reports.export_cases(query, args.format, args.out)
+        print(_("Wrote {count} cases to {file}").format(count=count, file=args.out))
+    else:
+        figures = reports.export(query, args.format, args.out)
+        print(_("Wrote the report on {count} requests to {file}").format(count=figures.total, file=args.out))
+    return EXIT_OK
+
+
 _HANDLERS = {
     "gui": cmd_gui,
     "init": cmd_init,
     "demo": cmd_demo,
     "cases": cmd_cases,
     "attach": cmd_attach,
+    "import-email": cmd_import_email,
     "deadline": cmd_deadline,
+    "letter": cmd_letter,
+    "dispatch-list": cmd_dispatch_list,
     "rebuild": cmd_rebuild,
     "verify": cmd_verify,
+    "server": cmd_server,
+    "sync": cmd_sync,
+    "report": cmd_report,
 }
 
 

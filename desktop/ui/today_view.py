@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.domain.model import Status
 from desktop.i18n import N_, _, format_date
@@ -100,6 +100,7 @@ class QueueTile(QPushButton):
 
 class TodayView(QWidget):
     open_queue = Signal(object)  # CaseQuery
+    print_ready = Signal()
 
     def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,9 +115,15 @@ class TodayView(QWidget):
             tile.clicked.connect(
                 lambda _checked=False, q=tile.queue: self.open_queue.emit(q.query(self._service))
             )
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(self.print_ready.emit)
+        actions = QHBoxLayout()
+        actions.addWidget(self.print_button)
+        actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(grid)
+        layout.addLayout(actions)
         layout.addStretch(1)
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.retranslate()
@@ -125,6 +132,10 @@ class TodayView(QWidget):
         self.heading.setText(_("Today, {date}").format(date=format_date(self._service.clock.today())))
         for tile in self.tiles.values():
             tile.retranslate()
+        self.print_button.setText(_("&Print all replies ready to print…"))
+        self.print_button.setAccessibleName(_("Print all replies ready to print"))
+        ready = self.tiles["ready_to_print"].count
+        self.print_button.setEnabled(bool(ready))
 
     def refresh(self) -> None:
         service = self._service

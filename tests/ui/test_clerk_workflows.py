@@ -117,10 +117,15 @@ def test_paper_access_request_from_intake_to_closed(qtbot, main_window, tmp_path
     _ok(qtbot, main_window, dialog)  # granted is the first choice
     assert main_window.service.get(diary).decision is Decision.GRANTED
 
-    # The reply letter is printed (the letters dialog records it); then dispatch by registered mail.
-    main_window.service.mark_letter_printed(diary, LetterKind.ACCESS_REPLY)
-    view.load(main_window.service.get(diary).id)
+    # Prepare the reply: the access reply is suggested, previewed, and kept with the case as evidence.
+    reply = prepare_reply(qtbot, main_window)
+    assert reply.kind_combo.currentData() == LetterKind.ACCESS_REPLY.value
+    qtbot.mouseClick(reply.save_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, main_window)
+    wait_idle(qtbot, main_window)
+    state = main_window.service.get(diary)
+    assert state.status is Status.PRINTED
+    assert [a.kind.value for a in state.attachments] == ["signed_form", "reply"]
     assert view.action_buttons[Action.DISPATCH].isEnabled()
     dialog = click_action(qtbot, main_window, Action.DISPATCH)
     type_text(qtbot, dialog.findChild(type(main_window.intake_form.name_edit)), "RR123456785FI")
@@ -141,6 +146,43 @@ def test_paper_access_request_from_intake_to_closed(qtbot, main_window, tmp_path
     assert timeline[0].startswith("Registered as KEHA/1/2026")
     assert any("RR123456785FI" in line for line in timeline)
     assert timeline[-1] == "Case closed"
+
+
+def test_rectification_refused_with_a_certificate(qtbot, reviewer_window):
+    window = reviewer_window
+    diary = register_with_form(
+        qtbot, window, name="Ritva Rekisteröity", hetu="010594Y9032", right="rectification"
+    )
+    window.service.verify_identity(diary, IdentityMethod.SIGNATURE)
+    window.open_case(window.service.get(diary).id)
+    wait_idle(qtbot, window)
+    dialog = click_action(qtbot, window, Action.RECORD_DECISION)
+    combo = dialog.findChildren(type(window.intake_form.channel_combo))[0]
+    combo.setCurrentIndex(combo.findData(Decision.REFUSED.value))
+    type_text(
+        qtbot,
+        dialog.findChildren(type(window.intake_form.details_edit))[0],
+        "Tieto on ollut oikea kirjaamishetkellä.",
+    )
+    type_text(
+        qtbot, dialog.findChildren(type(window.intake_form.name_edit))[0], "EU:n tietosuoja-asetus 16 art."
+    )
+    _ok(qtbot, window, dialog)
+    reply = prepare_reply(qtbot, window)
+    assert reply.kind_combo.currentData() == LetterKind.REFUSAL.value
+    assert reply.preview.document.pageCount() >= 1
+    type_text(qtbot, reply.free_text, "Voitte toimittaa lisäselvitystä.")
+    qtbot.waitUntil(
+        lambda: reply.rendered and "lisäselvitystä" in _pdf_text(reply.preview.pdf), timeout=10000
+    )
+    qtbot.mouseClick(reply.save_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    wait_idle(qtbot, window)
+    state = window.service.get(diary)
+    assert state.status is Status.PRINTED and state.letters == ("refusal",)
+    certificate = window.service.read_attachment(state.attachments[-1].sha256)
+    text = _pdf_text(certificate)
+    assert "Tieto on ollut oikea kirjaamishetkellä." in text and "tietosuojavaltuutet" in text.lower()
 
 
 def test_extension_moves_the_due_date_and_needs_reasons(qtbot, main_window):
@@ -304,6 +346,24 @@ def test_models_pass_qtmodeltester(qtbot, qtmodeltester, main_window):
     qtmodeltester.check(main_window.case_view.timeline_model)
 
 
+def prepare_reply(qtbot, window):
+    """Click "Prepare reply…" and wait for the preview."""
+    button = window.case_view.action_buttons[Action.PRINT_REPLY]
+    assert button.isEnabled(), button.toolTip()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = window.reply_dialog
+    qtbot.waitUntil(lambda: dialog.rendered, timeout=10000)
+    return dialog
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
+
+
 def _request(name: str, received: date) -> dict:
     return {
         "right": "access",
@@ -343,3 +403,29 @@ def _pdf_bytes() -> bytes:
 
 
 __all__ = ["timedelta"]
+
+
+def test_batch_print_of_the_replies_ready_today(qtbot, main_window):
+    service = main_window.service
+    decided = []
+    for name in ("Aino Aalto", "Bertil Berg"):
+        case = service.register(_request(name, date(2026, 11, 9)))
+        service.verify_identity(case.id, IdentityMethod.SIGNATURE)
+        decided.append(
+            service.record_decision(case.id, Decision.NO_DATA if name == "Aino Aalto" else Decision.GRANTED)
+        )
+    main_window.show_page("today")
+    wait_idle(qtbot, main_window)
+    assert main_window.today_view.tiles["ready_to_print"].count == 2
+    assert main_window.today_view.print_button.isEnabled()
+    printed: list[bytes] = []
+    main_window.print_ready_replies(print_pdfs=lambda pdfs, _parent, _title: printed.extend(pdfs))
+    wait_idle(qtbot, main_window)
+    wait_idle(qtbot, main_window)
+    assert len(printed) == 2 and all(pdf.startswith(b"%PDF") for pdf in printed)
+    for case in decided:
+        state = service.get(case.id)
+        assert state.status is Status.PRINTED
+        assert state.attachments[-1].kind.value == "reply"
+    assert main_window.today_view.tiles["ready_to_print"].count == 0
+    assert "2 replies" in main_window.statusBar().currentMessage()
