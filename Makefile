@@ -10,7 +10,7 @@ DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-xinerama0 libxcb-shape0 poppler-utils
 
-.PHONY: setup sysdeps translations run test test-fast lint format bench clean
+.PHONY: setup sysdeps translations run test test-fast lint format bench installer clean
 
 setup: $(STAMP) translations
 
@@ -51,6 +51,10 @@ test: setup
 test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
+BENCH_CASES ?= 100000
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/kirjaamo bench --cases $(BENCH_CASES) $(if $(BENCH_SERVER),--server $(BENCH_SERVER))
+
 lint: $(STAMP)
 	$(BIN)/ruff check desktop tests
 	$(BIN)/ruff format --check desktop tests
@@ -67,6 +71,17 @@ messages: $(STAMP)
 		if [ -f $$po ]; then $(BIN)/pybabel update -q -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 		else $(BIN)/pybabel init -i translations/kirjaamo.pot -o $$po -l $$lang; fi; \
 	done
+
+# The desk build (installer/): dist/kirjaamo/ (PyInstaller one-folder) and
+# dist/kirjaamo-<version>-linux-x86_64.tar.gz. The build copies the system libraries Qt's xcb and CUPS
+# plugins link into the bundle, so it needs them here too. The Windows installer: README, "Installing on desks".
+$(VENV)/.installer: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,installer]'
+	touch $@
+
+installer: $(VENV)/.installer
+	@$(MAKE) --no-print-directory sysdeps DEBIAN_PACKAGES="$(DEBIAN_PACKAGES) libcups2"
+	sh installer/linux/build.sh $(BIN)/python
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

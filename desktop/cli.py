@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch_list.add_argument("--date", metavar="YYYY-MM-DD", help="the day of dispatch (default: today)")
     dispatch_list.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
 
+    bench = commands.add_parser("bench", help="measure the desk's speed on a fresh data dir of N cases")
+    bench.add_argument("--cases", type=int, default=100_000)
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--server", metavar="URL", help="also measure sync against this PostgreSQL database")
+    bench.add_argument("--json", action="store_true")
+
     commands.add_parser("rebuild", help="replay the event log into fresh projections")
     commands.add_parser("verify", help="check blobs and projections")
 
@@ -663,6 +670,26 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args) -> int:
+    from desktop import bench
+
+    if args.cases < 1 or args.repeat < 1:
+        raise CliError(_("The number of cases and of repeats must be positive."))
+    figures = bench.run(
+        args.cases,
+        args.seed,
+        args.repeat,
+        args.server,
+        progress=lambda text: print(f"… {text}", file=sys.stderr, flush=True),
+    )
+    if args.json:
+        _print_json(bench.as_json(figures, args.cases))
+    else:
+        print(bench.machine_description())
+        print(bench.as_table(figures))
+    return EXIT_OK
+
+
 _HANDLERS = {
     "gui": cmd_gui,
     "init": cmd_init,
@@ -675,6 +702,7 @@ _HANDLERS = {
     "dispatch-list": cmd_dispatch_list,
     "rebuild": cmd_rebuild,
     "verify": cmd_verify,
+    "bench": cmd_bench,
     "server": cmd_server,
     "sync": cmd_sync,
     "report": cmd_report,

@@ -130,6 +130,7 @@ class CaseListView(QWidget):
         self.received_from.dateChanged.connect(self.apply_filters)
         self.received_to.dateChanged.connect(self.apply_filters)
         model.loaded.connect(self._show_count)
+        model.modelReset.connect(self.table.scrollToTop)  # a new search or sort starts at the top
         self.retranslate()
 
     def _toggle_received(self, on: bool) -> None:
