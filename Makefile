@@ -38,7 +38,7 @@ sysdeps:
 # Compiled catalogs are build output (not in git); the app also reads the .po directly when needed.
 translations: $(STAMP)
 	@for po in translations/*/LC_MESSAGES/kirjaamo.po; do \
-		mo=$${po%.po}.mo; [ "$$mo" -nt "$$po" ] || $(BIN)/pybabel compile -q -i $$po -o $$mo; \
+		mo=$${po%.po}.mo; [ "$$mo" -nt "$$po" ] || $(BIN)/pybabel -q compile -i $$po -o $$mo; \
 	done
 
 run: setup
@@ -68,7 +68,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o translations/kirjaamo.pot --no-location --sort-output --project=Kirjaamo .
 	@for lang in fi sv en; do \
 		po=translations/$$lang/LC_MESSAGES/kirjaamo.po; \
-		if [ -f $$po ]; then $(BIN)/pybabel update -q -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		if [ -f $$po ]; then $(BIN)/pybabel -q update -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 		else $(BIN)/pybabel init -i translations/kirjaamo.pot -o $$po -l $$lang; fi; \
 	done
 

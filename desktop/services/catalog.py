@@ -7,8 +7,9 @@ from pathlib import Path
 
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.registers import RegisterCatalog, register_from_dict
+from desktop.paths import resource_dir
 
-REGISTERS_DIR: Path = Path(__file__).resolve().parents[2] / "resources" / "registers"
+REGISTERS_DIR: Path = resource_dir("registers")
 
 
 def load_catalog(directory: Path | None = None) -> RegisterCatalog:
