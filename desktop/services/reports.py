@@ -59,6 +59,7 @@ from desktop.services.report_files import (
     write_rows_xlsx,
     write_xlsx,
 )
+from desktop.services.words import CHANNELS, DECISIONS, RIGHTS_SHORT
 from desktop.services.workspace import Workspace
 from desktop.store import report_queries
 from desktop.store.report_queries import ANSWERED, NOT_ANSWERED, Timeliness
@@ -78,30 +79,10 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 # -- words -------------------------------------------------------------------------------------------------
-# The same message ids as the GUI's labels (one translation each); services cannot import the GUI.
-RIGHT_LABELS = {
-    Right.ACCESS: N_("Access"),
-    Right.RECTIFICATION: N_("Rectification"),
-    Right.ERASURE: N_("Erasure"),
-    Right.RESTRICTION: N_("Restriction"),
-    Right.OBJECTION: N_("Objection"),
-    Right.CONSENT_WITHDRAWAL: N_("Consent withdrawal"),
-    Right.RECORDING: N_("Call recording"),
-}
-CHANNEL_LABELS = {
-    Channel.POST: N_("Post"),
-    Channel.SECURE_EMAIL: N_("Secure e-mail"),
-    Channel.IN_PERSON: N_("In person"),
-}
-OUTCOME_LABELS = {
-    Decision.GRANTED: N_("Granted"),
-    Decision.PARTLY_GRANTED: N_("Partly granted"),
-    Decision.REFUSED: N_("Refused"),
-    Decision.NO_DATA: N_("No data held"),
-    Decision.TRANSFERRED: N_("Transferred to another controller"),
-    Decision.WITHDRAWN: N_("Withdrawn by the requester"),
-    UNDECIDED: N_("Not decided yet"),
-}
+# The domain's words are shared with the GUI (desktop.services.words); these are the report's own.
+RIGHT_LABELS = RIGHTS_SHORT
+CHANNEL_LABELS = CHANNELS
+OUTCOME_LABELS = {**DECISIONS, UNDECIDED: N_("Not decided yet")}
 TIMELINESS_LABELS = {
     Timeliness.ONE_MONTH: N_("Answered within one month"),
     Timeliness.EXTENSION: N_("Answered within the extension"),
