@@ -41,6 +41,7 @@ OK_STYLE = "color: #2e7d32;"
 class IntakeForm(QWidget):
     registered = Signal(str, str)  # case id, diary number
     open_case = Signal(str)
+    cleared = Signal()  # the clerk started over: a prefill (from a scan or an e-mail) no longer applies
 
     def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +88,12 @@ class IntakeForm(QWidget):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
+        self.prefill_label = QLabel()  # where a prefilled request came from (a scan, an e-mail)
+        self.prefill_label.setWordWrap(True)
+        self.prefill_label.setStyleSheet(
+            "color: #0d47a1; background: #e3f2fd; padding: 6px; border-radius: 3px;"
+        )
+        self.prefill_label.hide()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
         self.clear_button = QPushButton()
@@ -194,6 +201,7 @@ class IntakeForm(QWidget):
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         inner.addWidget(self.heading)
         inner.addWidget(self.result_frame)
+        inner.addWidget(self.prefill_label)
         inner.addLayout(columns, 1)
         inner.addLayout(buttons)
         scroll = QScrollArea()
@@ -495,11 +503,57 @@ class IntakeForm(QWidget):
             self.registers_list.item(i).setCheckState(Qt.CheckState.Unchecked)
         self.error_label.clear()
         self.duplicate_label.hide()
+        self.prefill_label.hide()
 
     def clear(self) -> None:
         self._clear_fields()
         self.result_frame.hide()
         self.channel_combo.setFocus()
+        self.cleared.emit()
+
+    def prefill(self, data: dict, note: str = "") -> None:
+        """Fill the form from a request dict (the shape of `request_data`); keys not given stay as they are."""
+        self.result_frame.hide()
+        for combo, key in ((self.channel_combo, "channel"), (self.right_combo, "right")):
+            if data.get(key) and combo.findData(data[key]) >= 0:
+                combo.setCurrentIndex(combo.findData(data[key]))
+        if data.get("received"):
+            try:
+                received = date.fromisoformat(str(data["received"]))
+                self.received_edit.setDate(QDate(received.year, received.month, received.day))
+            except ValueError:
+                pass
+        if "signed" in data:
+            self.signed_check.setChecked(bool(data["signed"]))
+        wanted = set(data.get("registers") or [])
+        if wanted:
+            for i in range(self.registers_list.count()):
+                item = self.registers_list.item(i)
+                if item.data(Qt.ItemDataRole.UserRole) in wanted:
+                    item.setCheckState(Qt.CheckState.Checked)
+        if "details" in data:
+            self.details_edit.setPlainText(str(data["details"] or ""))
+        person = data.get("requester") or {}
+        address = person.get("address") or {}
+        for edit, value in (
+            (self.name_edit, person.get("name")),
+            (self.hetu_edit, person.get("hetu")),
+            (self.email_edit, person.get("email")),
+            (self.phone_edit, person.get("phone")),
+            (self.representative_edit, person.get("representative")),
+            (self.street_edit, address.get("street")),
+            (self.postcode_edit, address.get("postcode")),
+            (self.city_edit, address.get("city")),
+            (self.country_edit, address.get("country")),
+        ):
+            if value:
+                edit.setText(str(value))
+        language = person.get("language")
+        if language and self.language_combo.findData(language) >= 0:
+            self.language_combo.setCurrentIndex(self.language_combo.findData(language))
+        self.prefill_label.setText(note)
+        self.prefill_label.setVisible(bool(note))
+        self.name_edit.setFocus()
 
 
 def _fill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
