@@ -67,14 +67,10 @@ def _child(mode: str, data_dir: str) -> None:
         window.show()
         app.processEvents()
     else:
-        from desktop.services import accounts
         from desktop.services.cases import CaseService
-        from desktop.services.workspace import Workspace
         from desktop.ui.main_window import MainWindow
 
-        workspace = Workspace.open(Path(data_dir))
-        with workspace.engine.connect() as connection:
-            user = accounts.find_user(connection, "clerk")
+        workspace, user = _open_as(Path(data_dir), "clerk")  # sign-in included: it unlocks the data
         window = MainWindow(CaseService(workspace, user))
         window.resize(1200, 800)
         window.show()
@@ -116,13 +112,32 @@ def _cold_start(mode: str, data_dir: Path, repeat: int) -> tuple[float, float]:
 # -- in-process measurements ---------------------------------------------------------------------
 
 
-def _prepare(data_dir: Path, cases: int, seed: int) -> None:
+def _open_as(data_dir: Path, username: str):
+    """(workspace, user) signed in as a demo user: an encrypted data dir opens only this way."""
+    from desktop.services import demo
+    from desktop.services.workspace import Workspace
+
+    return Workspace.unlock(data_dir, username, demo.DEMO_PASSWORD, remember=False)
+
+
+def _raw_connect(workspace):
+    """A plain DB-API connection on the workspace's database (keyed when it is encrypted)."""
+    from desktop.store import crypto
+    from desktop.store.database import DATABASE_FILE, connect_raw
+
+    key = crypto.sqlcipher_key(workspace.data_key) if workspace.data_key else None
+    return connect_raw(workspace.data_dir / DATABASE_FILE, key)
+
+
+def _prepare(data_dir: Path, cases: int, seed: int, encrypted: bool = True) -> None:
     from desktop.cli import demo_office_settings
     from desktop.services import demo
     from desktop.services.settings import OfficeSettings
     from desktop.services.workspace import Workspace
 
-    workspace = Workspace.create(data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD)
+    workspace = Workspace.create(
+        data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD, encrypted=encrypted
+    )
     demo.generate(workspace, cases, seed=seed)
     workspace.close()
 
@@ -142,18 +157,14 @@ def _gui_figures(data_dir: Path, repeat: int) -> dict[str, float]:
 
     from PySide6.QtWidgets import QApplication
 
-    from desktop.services import accounts
     from desktop.services.cases import CaseService
-    from desktop.services.workspace import Workspace
     from desktop.store.queries import SortKey
     from desktop.ui.case_list_model import CaseListModel
     from desktop.ui.case_view import CaseView
     from desktop.ui.runner import DbRunner
 
     app = QApplication.instance() or QApplication([])
-    workspace = Workspace.open(data_dir)
-    with workspace.engine.connect() as connection:
-        user = accounts.find_user(connection, "clerk")
+    workspace, user = _open_as(data_dir, "clerk")
     service = CaseService(workspace, user)
     runner = DbRunner()
     model = CaseListModel(service, runner, workspace.calendar)
@@ -208,21 +219,15 @@ def _gui_figures(data_dir: Path, repeat: int) -> dict[str, float]:
 
 
 def _service_figures(data_dir: Path, repeat: int) -> dict[str, float]:
-    import sqlite3
 
-    from desktop.services import accounts
     from desktop.services.cases import CaseService
-    from desktop.services.workspace import Workspace
-    from desktop.store.database import DATABASE_FILE
     from desktop.store.queries import fts_match_expression
 
-    workspace = Workspace.open(data_dir)
-    with workspace.engine.connect() as connection:
-        user = accounts.find_user(connection, "clerk")
+    workspace, user = _open_as(data_dir, "clerk")
     service = CaseService(workspace, user)
     service.ids(service.query(text=SEARCH_WORD))  # warm the page cache like a desk that has been open
     search_app = _timed(lambda: service.ids(service.query(text=SEARCH_WORD)), repeat)
-    raw = sqlite3.connect(data_dir / DATABASE_FILE)
+    raw = _raw_connect(workspace)
     expression = fts_match_expression(SEARCH_WORD)
     search_raw = _timed(
         lambda: raw.execute("SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?", (expression,)).fetchall(),
@@ -262,6 +267,35 @@ def _service_figures(data_dir: Path, repeat: int) -> dict[str, float]:
     return figures
 
 
+def _core_figures(data_dir: Path, repeat: int) -> dict[str, float]:
+    """List (every id, then the first page of rows), search and save through the service: the operations
+    whose cost encryption at rest (SQLCipher pages, the access log) changes."""
+    from desktop.services.cases import CaseService
+
+    workspace, user = _open_as(data_dir, "clerk")
+    service = CaseService(workspace, user)
+    query = service.query()
+
+    def listing() -> None:
+        nums = service.ids(query)
+        service.rows_by_num(nums[:100])
+
+    listing()  # a warm cache, like a desk that has been open
+    figures = {
+        "list": _timed(listing, repeat),
+        "search": _timed(lambda: service.ids(service.query(text=SEARCH_WORD)), repeat),
+    }
+    request = {
+        "right": "access",
+        "channel": "post",
+        "received": service.clock.today().isoformat(),
+        "requester": {"name": "Bengt Bänkmark", "hetu": "131052-308T", "language": "sv"},
+    }
+    figures["save"] = _timed(lambda: service.register(request), max(repeat, 10))
+    workspace.close()
+    return figures
+
+
 def _sync_figures(data_dir: Path, url: str) -> dict[str, float]:
     """Initial sync of every case to a new desk, then push+pull of one change between two desks."""
     import shutil
@@ -269,13 +303,12 @@ def _sync_figures(data_dir: Path, url: str) -> dict[str, float]:
     from desktop.services import accounts
     from desktop.services.cases import CaseService
     from desktop.services.sync_service import SyncService
-    from desktop.services.workspace import Workspace
     from desktop.sync.server_schema import init_server
 
     init_server(url)
     source = Path(tempfile.mkdtemp(prefix="kirjaamo-bench-a-")) / "data"
     shutil.copytree(data_dir, source)
-    desk_a = Workspace.open(source)
+    desk_a, _admin = _open_as(source, "admin")
     SyncService(desk_a).set_server(url)
     SyncService(desk_a).sync_once()  # the office's log reaches the server (setup, not measured)
     target = Path(tempfile.mkdtemp(prefix="kirjaamo-bench-b-")) / "data"
@@ -318,6 +351,11 @@ def run(
     gui = _gui_figures(data_dir, repeat)
     say("search, save, letters")
     service = _service_figures(data_dir, repeat)
+    say("the cost of encryption at rest")
+    encrypted = _core_figures(data_dir, repeat)
+    plain_dir = data_dir.with_name("plain")
+    _prepare(plain_dir, cases, seed, encrypted=False)
+    plain = _core_figures(plain_dir, repeat)
     figures = [
         Figure("demo_data", f"create {cases} demo cases", round(prepare_s, 1), "s"),
         Figure("cold_start", "cold start to a usable window", app_ms, "ms"),
@@ -356,6 +394,21 @@ def run(
         ),
         Figure("rss", "peak memory (RSS) with the list open", round(app_rss, 1), "MB", 400),
     ]
+    for key, label in (
+        ("list", "list: all ids + first page"),
+        ("search", f"search “{SEARCH_WORD}”"),
+        ("save", "save"),
+    ):
+        figures += [
+            Figure(f"{key}_encrypted", f"{label}, encrypted", encrypted[key], "ms"),
+            Figure(f"{key}_plain", f"{label}, not encrypted", plain[key], "ms"),
+            Figure(
+                f"{key}_encryption_cost",
+                f"{label}: encrypted / not",
+                round(encrypted[key] / max(plain[key], 0.01), 2),
+                "×",
+            ),
+        ]
     if server:
         say("sync")
         sync = _sync_figures(data_dir, server)

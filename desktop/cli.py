@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--cases", type=int, default=200)
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--unencrypted", action="store_true", help="no encryption at rest (benchmarks and development only)"
+    )
 
     cases = commands.add_parser("cases", help="list, show and register cases")
     case_commands = cases.add_subparsers(dest="cases_command", required=True, parser_class=_Parser)
@@ -114,7 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
 
     commands.add_parser("rebuild", help="replay the event log into fresh projections")
-    commands.add_parser("verify", help="check blobs and projections")
+    commands.add_parser("verify", help="check the access log's hash chain, the files and the projections")
+    backup = commands.add_parser(
+        "backup", help="one archive file: database snapshot, files, key file (admins)"
+    )
+    backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="unpack a backup into an empty data dir, then verify")
+    restore.add_argument("file", type=Path)
+    commands.add_parser(
+        "recover",
+        help="a new password for --user with the office recovery key (KIRJAAMO_RECOVERY_KEY or prompt)",
+    )
 
     server = commands.add_parser("server", help="the shared PostgreSQL server")
     server_commands = server.add_subparsers(dest="server_command", required=True, parser_class=_Parser)
@@ -175,10 +188,36 @@ def _data_dir(args) -> Path:
     return args.data_dir or default_data_dir()
 
 
-def _workspace(args):
+def _username(args, data_dir: Path, default: str = "") -> str:
     from desktop.services.workspace import Workspace
 
-    return Workspace.open(_data_dir(args))
+    username = args.user or os.environ.get("KIRJAAMO_USER") or Workspace.last_user_hint(data_dir) or default
+    if not username and not Workspace.is_encrypted(data_dir):
+        workspace = Workspace.open(data_dir)  # a data dir from before encryption: its settings say
+        username = workspace.settings.last_user
+        workspace.close()
+    if not username:
+        raise CliError(_("Which user? Give --user NAME (or set KIRJAAMO_USER)."))
+    return username
+
+
+def _session(args, default_user: str = ""):
+    """Sign in (KIRJAAMO_PASSWORD or a prompt) and open the data dir: (workspace, user).
+
+    An encrypted data dir opens only this way: the password unwraps its key.
+    """
+    from desktop.services.workspace import Workspace
+
+    data_dir = _data_dir(args)
+    Workspace.database_path(data_dir)  # no data: say so before asking for a password
+    username = _username(args, data_dir, default_user)
+    return Workspace.unlock(
+        data_dir, username, _password(_("Password for {user}: ").format(user=username)), remember=False
+    )
+
+
+def _workspace(args):
+    return _session(args)[0]
 
 
 def _password(prompt: str) -> str:
@@ -194,14 +233,19 @@ def _service(args):
     """The case service for the signed-in user of the command."""
     from desktop.services.cases import CaseService
 
-    workspace = _workspace(args)
-    username = args.user or os.environ.get("KIRJAAMO_USER") or workspace.settings.last_user
-    if not username:
-        raise CliError(_("Which user? Give --user NAME (or set KIRJAAMO_USER)."))
-    user = workspace.sign_in(
-        username, _password(_("Password for {user}: ").format(user=username)), remember=False
-    )
+    workspace, user = _session(args)
     return CaseService(workspace, user)
+
+
+def _print_recovery_key(workspace) -> None:
+    if workspace.recovery_key:
+        print(
+            _(
+                "Office recovery key (shown only now: print it and keep it locked away; with it the data "
+                "opens even if every password is lost):"
+            )
+        )
+        print(f"    {workspace.recovery_key}")
 
 
 def _print_json(data: object) -> None:
@@ -236,6 +280,7 @@ def cmd_init(args) -> int:
             path=workspace.data_dir, office=settings.office_name, user=username
         )
     )
+    _print_recovery_key(workspace)
     workspace.close()
     return EXIT_OK
 
@@ -251,11 +296,19 @@ def cmd_demo(args) -> int:
     from desktop.store.database import DATABASE_FILE
 
     if (data_dir / DATABASE_FILE).exists():
-        workspace = Workspace.open(data_dir)
+        workspace, _user = _session(args, default_user="admin")
     else:
         workspace = Workspace.create(
-            data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä"
+            data_dir,
+            demo_office_settings(OfficeSettings),
+            "admin",
+            demo.DEMO_PASSWORD,
+            "Antti Ylläpitäjä",
+            encrypted=not args.unencrypted,
         )
+        from desktop.services import keys
+
+        keys.remember_user(data_dir, workspace.settings.last_user)  # the sign-in dialog offers clerk
     interactive = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -270,6 +323,7 @@ def cmd_demo(args) -> int:
             path=data_dir, count=written
         )
     )
+    _print_recovery_key(workspace)
     workspace.close()
     return EXIT_OK
 
@@ -388,8 +442,7 @@ def case_json(state, events) -> dict:
 def _cases_show(service, args) -> int:
     from desktop.i18n import format_date
 
-    state = service.get(args.diary)
-    events = service.timeline(args.diary)
+    state, events = service.open_case(args.diary)  # logged: the requester's data in full
     if args.json:
         _print_json(case_json(state, events))
         return EXIT_OK
@@ -567,13 +620,71 @@ def cmd_rebuild(args) -> int:
 def cmd_verify(args) -> int:
     from desktop.services.maintenance import verify
 
-    problems = verify(_workspace(args))
+    workspace = _workspace(args)
+    try:
+        problems = verify(workspace)
+    finally:
+        workspace.close()
     for problem in problems:
         print(f"{problem.what}\t{problem.subject}\t{problem.detail}", file=sys.stderr)
     if problems:
         print(_("Verification failed: {count} problem(s).").format(count=len(problems)), file=sys.stderr)
         return EXIT_REFUSED
-    print(_("Verified: files and projections are intact."))
+    print(_("Verified: the access log, files and projections are intact."))
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from desktop.services.backup import backup
+
+    workspace, user = _session(args)
+    try:
+        report = backup(workspace, user, args.file)
+    finally:
+        workspace.close()
+    print(
+        _("Backup written and verified: {file} ({cases} cases, {files} files, {size} bytes)").format(
+            file=report.path, cases=report.cases, files=report.files, size=report.size
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from desktop.services.backup import restore
+
+    data_dir = _data_dir(args)
+    username = args.user or os.environ.get("KIRJAAMO_USER") or "admin"
+    password = _password(_("Password for {user} (in the backup): ").format(user=username))
+    workspace, _user = restore(args.file, data_dir, username, password)
+    workspace.close()
+    print(
+        _("Restored {file} into {path}; verified; the desk has a new device id.").format(
+            file=args.file, path=data_dir
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_recover(args) -> int:
+    from desktop.services.users import recover
+
+    if not args.user:
+        raise CliError(_("Whose password? Give --user NAME."))
+    text = os.environ.get("KIRJAAMO_RECOVERY_KEY")
+    if text is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError(_("The recovery key is needed: set KIRJAAMO_RECOVERY_KEY or run in a terminal."))
+        text = getpass.getpass(_("Office recovery key: "))
+    password = os.environ.get("KIRJAAMO_NEW_PASSWORD")
+    if password is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError(_("A new password is needed: set KIRJAAMO_NEW_PASSWORD or run in a terminal."))
+        password = getpass.getpass(_("New password for {user}: ").format(user=args.user))
+        if getpass.getpass(_("Again: ")) != password:
+            raise CliError(_("The passwords differ."))
+    recover(_data_dir(args), text, args.user, password)
+    print(_("{user} has a new password.").format(user=args.user))
     return EXIT_OK
 
 
@@ -603,7 +714,6 @@ def _sync_progress():
 
 def cmd_sync(args) -> int:
     from desktop.services.sync_service import SyncService
-    from desktop.services.workspace import Workspace
     from desktop.store.database import DATABASE_FILE
 
     data_dir = _data_dir(args)
@@ -623,9 +733,10 @@ def cmd_sync(args) -> int:
                 path=data_dir, office=workspace.settings.office_name
             )
         )
+        _print_recovery_key(workspace)
         workspace.close()
         return EXIT_OK
-    workspace = Workspace.open(data_dir)
+    workspace = _workspace(args)
     try:
         service = SyncService(workspace)
         if args.server and not workspace.settings.server_url:
@@ -702,6 +813,9 @@ _HANDLERS = {
     "dispatch-list": cmd_dispatch_list,
     "rebuild": cmd_rebuild,
     "verify": cmd_verify,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "recover": cmd_recover,
     "bench": cmd_bench,
     "server": cmd_server,
     "sync": cmd_sync,

@@ -197,7 +197,10 @@ def _check_data_dir(ctx: _Context) -> str:
     ctx.workspace = workspace
     user = workspace.sign_in("selftest", password)  # Argon2 both ways
     ctx.service = CaseService(workspace, user)
-    return f"schema migrated, {len(workspace.catalog.ids())} registers"
+    encrypted = (
+        "encrypted (SQLCipher, AES-GCM files)" if getattr(workspace, "encrypted", False) else "not encrypted"
+    )
+    return f"schema migrated, {encrypted}, {len(workspace.catalog.ids())} registers"
 
 
 def _check_deadline(ctx: _Context) -> str:

@@ -37,9 +37,15 @@ def _office_settings() -> OfficeSettings:
 
 @pytest.fixture(scope="session")
 def template_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty office (KEHA, Testivirasto) with the demo users clerk/reviewer/admin, password "demo"."""
+    """An empty office (KEHA, Testivirasto) with the demo users clerk/reviewer/admin, password "demo".
+
+    Not encrypted at rest, for speed (tests open it with `Workspace.open` and read it with plain sqlite3);
+    the security tests (tests/security/) work on encrypted data dirs of their own.
+    """
     root = tmp_path_factory.mktemp("template") / "data"
-    workspace = Workspace.create(root, _office_settings(), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä")
+    workspace = Workspace.create(
+        root, _office_settings(), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False
+    )
     try:
         demo.ensure_demo_users(workspace)
     finally:

@@ -6,7 +6,6 @@ import inspect
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from desktop.domain.events import EventType
-from desktop.services import demo
+from desktop.services import demo, keys
 from desktop.services.clock import Clock
 from desktop.services.workspace import Workspace
-from desktop.store.database import DATABASE_FILE
+from desktop.store import crypto
+from desktop.store.database import DATABASE_FILE, connect_raw
 
 pytestmark = [
     pytest.mark.slow,
@@ -31,17 +31,34 @@ DEMO_BATCH = inspect.signature(demo.generate).parameters["batch"].default
 Run = Callable[..., tuple[int, str, str]]
 
 
+_keys: dict[Path, bytes] = {}
+
+
+def database_key(data_dir: Path) -> bytes | None:
+    """The SQLCipher key of the demo's (encrypted) data dir, unwrapped with admin's password; None before
+    the key file is there."""
+    if data_dir not in _keys:
+        entry = keys.load(data_dir)["wraps"].get("admin")
+        if entry is None:
+            return None
+        _keys[data_dir] = crypto.sqlcipher_key(keys.unwrap_password(entry, "admin", demo.DEMO_PASSWORD)[0])
+    return _keys[data_dir]
+
+
 def count_cases(database: Path) -> int:
-    """Committed cases, read on a separate read-only connection (0 while the schema is not there yet)."""
+    """Committed cases, read on a separate connection (0 while the schema is not there yet)."""
     if not database.exists():
         return 0
+    key = database_key(database.parent)
+    if key is None:
+        return 0
     try:
-        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
+        connection = connect_raw(database, key, timeout=1)
         try:
             return connection.execute("SELECT count(*) FROM cases").fetchone()[0]
         finally:
             connection.close()
-    except sqlite3.OperationalError:  # no table yet, or the file is being created
+    except Exception:  # no table yet, or the file is being created
         return 0
 
 
@@ -81,12 +98,12 @@ def test_a_killed_demo_leaves_whole_batches_of_whole_cases(
     data_dir = tmp_path / "killed"
     kill_mid_demo(data_dir)
 
-    workspace = Workspace.open(data_dir)  # opens (and recovers the WAL) without complaint
+    workspace, _admin = Workspace.unlock(data_dir, "admin", demo.DEMO_PASSWORD)  # opens, recovers the WAL
     workspace.close()
     code, out, err = run_cli("--data-dir", data_dir, "verify")
     assert (code, err) == (0, ""), err
 
-    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    connection = connect_raw(data_dir / DATABASE_FILE, database_key(data_dir))
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         cases = connection.execute("SELECT count(*) FROM cases").fetchone()[0]

@@ -79,7 +79,7 @@ def test_rebuild_reproduces_every_projection_exactly(run_cli: Run, demo_10k_dir:
         assert rebuilt[table] == original[table], table
     assert run_cli("--data-dir", demo_10k_dir, "verify") == (
         0,
-        "Verified: files and projections are intact.\n",
+        "Verified: the access log, files and projections are intact.\n",
         "",
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -20,11 +21,14 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_ACCESS_LOG = "view_access_log"
+    EXPORT = "export"  # case-level exports (one row a case; no requester data) for the officer
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.VIEW, Permission.PROCESS}),
-    Role.REVIEWER: frozenset({Permission.VIEW, Permission.PROCESS, Permission.REFUSE, Permission.PURGE}),
+    Role.REVIEWER: frozenset(
+        {Permission.VIEW, Permission.PROCESS, Permission.REFUSE, Permission.PURGE, Permission.EXPORT}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 
@@ -35,6 +39,9 @@ class User:
     display_name: str
     role: Role
     active: bool = True
+    # Where a refused action is written down (the access log of the data dir the user signed in to);
+    # set by the services, not part of the user's identity.
+    on_denied: Callable[[User, Permission], None] | None = field(default=None, compare=False, repr=False)
 
     def can(self, permission: Permission) -> bool:
         return self.active and permission in ROLE_PERMISSIONS[self.role]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -12,6 +13,7 @@ from desktop.domain.accounts import Permission, Role, User
 from desktop.domain.errors import N_, DomainError
 
 _hasher = PasswordHasher()
+_log = logging.getLogger(__name__)
 
 
 class PermissionDenied(DomainError):
@@ -33,10 +35,19 @@ def validate_username(username: str) -> str:
     return name
 
 
-def create_user(connection: Connection, username: str, display_name: str, role: Role, password: str) -> User:
-    name = validate_username(username)
+def validate_password(password: str) -> None:
     if len(password) < 4:
         raise DomainError(N_("The password must have at least 4 characters."))
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash string kept in `users.password_hash` (and shared with the sync server)."""
+    return _hasher.hash(password)
+
+
+def create_user(connection: Connection, username: str, display_name: str, role: Role, password: str) -> User:
+    name = validate_username(username)
+    validate_password(password)
     cursor = _cursor(connection)
     if cursor.execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
         raise DomainError(N_("The user {username} already exists."), username=name)
@@ -97,7 +108,13 @@ def authenticate(connection: Connection, username: str, password: str) -> User:
 
 
 def require(user: User, permission: Permission) -> None:
+    """Refuse (PermissionDenied) unless the user's role allows it; a refusal is written to the access log."""
     if not user.can(permission):
+        if user.on_denied is not None:
+            try:
+                user.on_denied(user, permission)
+            except Exception:  # the refusal stands even when it cannot be logged
+                _log.exception("could not log a refused action")
         raise PermissionDenied(
             N_("{username} ({role}) is not allowed to do this: it needs the permission “{permission}”."),
             username=user.username,

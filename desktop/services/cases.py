@@ -24,7 +24,8 @@ from desktop.domain.model import (
     Status,
 )
 from desktop.domain.workflow import Action, why_not
-from desktop.services import transitions
+from desktop.services import access_log, transitions
+from desktop.services.access_log import Action as Access
 from desktop.services.accounts import require
 from desktop.services.clock import Clock
 from desktop.services.filetypes import media_type_for, safe_filename
@@ -62,7 +63,7 @@ def allocate_diary_number(connection, prefix: str, year: int, provisional: bool 
 class CaseService:
     def __init__(self, workspace: Workspace, user: User, clock: Clock | None = None) -> None:
         self.workspace = workspace
-        self.user = user
+        self.user = access_log.bind(workspace, user)  # refusals go to this data dir's access log
         self.clock = clock or Clock()
         self.hlc = workspace.hlc  # shared with sync, which moves it past the events it pulls
 
@@ -114,7 +115,29 @@ class CaseService:
         return new_state
 
     # -- reading -------------------------------------------------------------------------------------
+    def _log(self, action: Access, case_id: str = "", diary: str = "", detail: str = "") -> None:
+        access_log.record(self.workspace, self.user, action, case_id, diary, detail, at=self.clock.now())
+
+    def _log_search(self, query: CaseQuery, what: str) -> None:
+        # A search shows personal data in its results: logged once per search, with what was asked.
+        if query.text.strip():
+            self._log(Access.SEARCH, detail=f"{what}: {query.text.strip()}")
+
+    def open_case(self, ref: str) -> tuple[CaseState, list[Event]]:
+        """A case as a person reads it (the requester's data in full, the timeline): written to the access log."""
+        require(self.user, Permission.VIEW)
+        with self.workspace.engine.connect() as connection:
+            case_id = self._resolve(connection, ref)
+            events = eventlog.case_events(connection, case_id)
+        state = reduce(apply, events[1:], _first_state(events))
+        self._log(Access.VIEW, state.id, state.diary_number)
+        return state, events
+
     def get(self, ref: str) -> CaseState:
+        """The case's state, for checks and for rendering what another logged act shows (a letter…).
+
+        Not logged: a view of the case by a person goes through `open_case`.
+        """
         require(self.user, Permission.VIEW)
         with self.workspace.engine.connect() as connection:
             case_id = self._resolve(connection, ref)
@@ -139,16 +162,20 @@ class CaseService:
 
     def rows(self, query: CaseQuery, limit: int | None = None) -> list[CaseRow]:
         require(self.user, Permission.VIEW)
+        self._log_search(query, "list")
         with self.workspace.engine.connect() as connection:
             return queries.all_rows(connection, query, limit)
 
     def page(self, query: CaseQuery, after: tuple | None = None, limit: int = 100) -> list[CaseRow]:
         require(self.user, Permission.VIEW)
+        if after is None:
+            self._log_search(query, "list")
         with self.workspace.engine.connect() as connection:
             return queries.page(connection, query, after, limit)
 
     def ids(self, query: CaseQuery) -> list[int]:
         require(self.user, Permission.VIEW)
+        self._log_search(query, "list")
         with self.workspace.engine.connect() as connection:
             return queries.ids(connection, query)
 
@@ -162,7 +189,10 @@ class CaseService:
         require(self.user, Permission.VIEW)
         closed = sorted(s.value for s in set(Status) - ACTIVE_STATUSES)
         with self.workspace.engine.connect() as connection:
-            return queries.open_cases_of(connection, hetu, name_sort_key(name) if not hetu else "", closed)
+            found = queries.open_cases_of(connection, hetu, name_sort_key(name) if not hetu else "", closed)
+        if found:
+            self._log(Access.SEARCH, detail=f"intake duplicates: {hetu or name}")
+        return found
 
     def allowed_actions(self, state: CaseState) -> dict[Action, DomainError | None]:
         today = self.clock.today()
@@ -174,7 +204,20 @@ class CaseService:
             from desktop.services.sync_service import SyncService  # files fetched on demand
 
             SyncService(self.workspace, self.user).fetch_blob(sha256)
-        return self.workspace.blobs.read(sha256)
+        data = self.workspace.blobs.read(sha256)
+        with self.workspace.engine.connect() as connection:
+            owner = (
+                connection.connection.driver_connection.cursor()
+                .execute(
+                    "SELECT c.id, c.diary_number FROM attachments a JOIN cases c ON c.id = a.case_id "
+                    "WHERE a.sha256 = ? ORDER BY c.num LIMIT 1",
+                    (sha256,),
+                )
+                .fetchone()
+            )
+        case_id, diary = owner or ("", "")
+        self._log(Access.VIEW_FILE, case_id, diary, f"sha256={sha256}")
+        return data
 
     # -- changing ------------------------------------------------------------------------------------
     def parse_request(self, data: object) -> NewRequest:

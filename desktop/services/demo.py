@@ -471,13 +471,17 @@ def _store_samples(workspace: Workspace) -> None:
         "application/pdf",
         "tietopyynto_allekirjoitettu.pdf",
     )
-    email = (
-        "From: Maija Meikäläinen <maija.meikalainen@example.fi>\r\n"
-        "To: kirjaamo@example.fi\r\nSubject: Tietopyyntö\r\nDate: Mon, 02 Nov 2026 09:12:00 +0200\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-        "Hei,\r\n\r\npyydän saada tiedot itsestäni.\r\n\r\nMaija Meikäläinen\r\n"
-    ).encode()
-    stored = workspace.blobs.put_bytes(email)
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    message = EmailMessage()  # headers encoded as RFC 2047 requires, like a real mail client writes them
+    message["From"] = "Maija Meikäläinen <maija.meikalainen@example.fi>"
+    message["To"] = "kirjaamo@example.fi"
+    message["Subject"] = "Tietopyyntö"
+    message["Date"] = format_datetime(datetime(2026, 11, 2, 9, 12, tzinfo=HELSINKI))
+    message.set_content("Hei,\n\npyydän saada tiedot itsestäni.\n\nMaija Meikäläinen\n")
+    message_bytes = message.as_bytes()
+    stored = workspace.blobs.put_bytes(message_bytes)
     _SAMPLES[AttachmentKind.EMAIL] = (stored.sha256, stored.size, "message/rfc822", "turvaposti.eml")
 
 
@@ -499,11 +503,20 @@ def _sample_pdf() -> bytes:
 
 
 def ensure_demo_users(workspace: Workspace) -> None:
+    from desktop.services import keys
+
+    created = []
     with write_transaction(workspace.engine) as connection:
         existing = {u.username for u in accounts.list_users(connection)}
         for username, display, role in DEMO_USERS:
             if username not in existing:
                 accounts.create_user(connection, username, display, role, DEMO_PASSWORD)
+                created.append(username)
+    if workspace.data_key is not None:  # an encrypted data dir: the password also unwraps its key
+        for username in created:
+            keys.set_wrap(
+                workspace.data_dir, username, keys.password_wrap(workspace.data_key, username, DEMO_PASSWORD)
+            )
 
 
 def generate(

@@ -31,6 +31,7 @@ from desktop.i18n import format_date
 from desktop.printing import letter as printing
 from desktop.printing.dispatch_list import DispatchItem, render_dispatch_list
 from desktop.printing.letter import LetterData, Office
+from desktop.services import access_log
 from desktop.services.accounts import require
 from desktop.services.cases import CaseService
 from desktop.services.settings import OfficeSettings
@@ -213,7 +214,18 @@ def render_letter(
         appointment=appointment,
         pickup_until=pickup_until,
     )
-    return printing.render_letter(data)
+    pdf = printing.render_letter(data)
+    # A letter shows the requester's data: every rendering (preview, print, file) is in the access log.
+    access_log.record(
+        service.workspace,
+        service.user,
+        access_log.Action.PRINT,
+        state.id,
+        state.diary_number,
+        f"letter={kind.value} lang={data.language.value}",
+        at=service.clock.now(),
+    )
+    return pdf
 
 
 def ready_to_print(service: CaseService) -> list[tuple[str, LetterKind]]:
@@ -334,9 +346,15 @@ def dispatch_list_pdf(
     settings = service.workspace.settings
     if items is None:
         items = dispatch_items(service, day)
-    return render_dispatch_list(
-        office_of(settings), format_date(day), items, language or settings.ui_language
+    pdf = render_dispatch_list(office_of(settings), format_date(day), items, language or settings.ui_language)
+    access_log.record(
+        service.workspace,
+        service.user,
+        access_log.Action.PRINT,
+        detail=f"dispatch_list={day.isoformat()} letters={len(items)}",
+        at=service.clock.now(),
     )
+    return pdf
 
 
 def render_calibration_page(service: CaseService | None = None, language: str | None = None) -> bytes:

@@ -6,13 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.domain.events import fold
+from desktop.services.access_log import verify_chain
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog
 
 
 @dataclass(frozen=True)
 class Problem:
-    what: str  # "blob_missing", "blob_corrupted", "projection_mismatch", "projection_missing", "orphan_projection"
+    what: str  # "blob_missing", "blob_corrupted", "projection_mismatch", "projection_missing", "orphan_projection",
+    # "access_log_broken"
     subject: str  # a sha256 or a diary number / case id
     detail: str = ""
 
@@ -23,9 +25,18 @@ def rebuild(workspace: Workspace) -> int:
 
 
 def verify(workspace: Workspace) -> list[Problem]:
-    """Every attached file intact on disk, every projection row equal to the fold of its events."""
+    """The access log's hash chain unbroken, every attached file intact on disk, every projection row equal
+    to the fold of its events."""
     problems: list[Problem] = []
     with workspace.engine.connect() as connection:
+        chain = verify_chain(connection)
+        if chain.broken is not None:
+            entry = chain.broken
+            problems.append(
+                Problem(
+                    "access_log_broken", f"entry {entry.seq}", f"{entry.at} {entry.action}: {chain.reason}"
+                )
+            )
         cursor = connection.connection.driver_connection.cursor()
         # Files a syncing desk has not fetched yet (on-demand download) are on the server, not lost.
         not_fetched = {row[0] for row in cursor.execute("SELECT sha256 FROM sync_missing_blobs").fetchall()}

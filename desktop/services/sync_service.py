@@ -20,12 +20,14 @@ from desktop.domain.accounts import Permission, User
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import Event
 from desktop.domain.model import CaseState
-from desktop.services import transitions
+from desktop.services import keys, transitions
 from desktop.services.accounts import require
 from desktop.services.clock import Clock
 from desktop.services.ids import uuid7
 from desktop.services.settings import OfficeSettings, save_settings
+from desktop.services.users import wrap_accounts, wrap_server_accounts
 from desktop.services.workspace import Workspace
+from desktop.store import crypto
 from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
 from desktop.sync.client import Progress, SyncClient, insert_accounts, put_state
 from desktop.sync.connection import ServerUnreachable, display_url, server_errors
@@ -155,6 +157,7 @@ class SyncService:
                 client.set_state(last_error=_error_json(error), last_error_at=_now_text())
                 raise
             client.set_state(last_success=_now_text(), last_error=None, last_error_at=None, first_sync="done")
+        wrap_server_accounts(self.workspace)  # accounts new from the server can unlock this desk
         return SyncReport(
             pushed=pushed.pushed,
             pulled=pulled,
@@ -253,8 +256,11 @@ class SyncService:
         """
         data_dir = Path(data_dir)
         if not (data_dir / DATABASE_FILE).exists():
-            _create_desk(data_dir, url.strip())
-        workspace = Workspace.open(data_dir)
+            new_keys = _create_desk(data_dir, url.strip())
+            workspace = Workspace.open_with_key(data_dir, new_keys.data_key)
+            workspace.recovery_key = new_keys.recovery_text
+        else:
+            workspace = Workspace.open(data_dir)  # an encrypted desk: sign in, then `kirjaamo sync` resumes
         try:
             service = SyncService(workspace)
             service.sync_once(progress, url=url)
@@ -268,8 +274,12 @@ def first_sync(data_dir: Path, url: str, progress: Progress | None = None) -> Wo
     return SyncService.first_sync(data_dir, url, progress)
 
 
-def _create_desk(data_dir: Path, url: str) -> None:
-    """The new desk's database, built aside and moved into place only when complete."""
+def _create_desk(data_dir: Path, url: str) -> keys.NewKeys:
+    """The new desk's database, built aside and moved into place only when complete.
+
+    Encrypted at rest under a new data key, wrapped for every account the server has (from its password
+    hash, until the first sign-in rewraps it) and under a new office recovery key.
+    """
     with server_errors(), ServerSession.open(url) as session:
         office = session.office()
         accounts = session.accounts()
@@ -287,8 +297,10 @@ def _create_desk(data_dir: Path, url: str) -> None:
     staging = data_dir.with_name(f".{data_dir.name}.setup")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    engine = create_sqlite_engine(staging / DATABASE_FILE)
+    new_keys = keys.create(staging, "", "")
+    engine = create_sqlite_engine(staging / DATABASE_FILE, crypto.sqlcipher_key(new_keys.data_key))
     try:
+        wrap_accounts(staging, new_keys.data_key, [(row[0], row[4]) for row in accounts if row[3]])
         migrate(engine)
         with write_transaction(engine) as connection:
             save_settings(connection, settings)
@@ -304,6 +316,7 @@ def _create_desk(data_dir: Path, url: str) -> None:
     if data_dir.exists():
         data_dir.rmdir()
     os.replace(staging, data_dir)
+    return new_keys
 
 
 def _time(value: str | None) -> datetime | None:

@@ -22,13 +22,46 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # pysqlite's own transaction handling gets in the way of BEGIN IMMEDIATE; we issue BEGIN ourselves.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    _apply_pragmas(cursor)
+    cursor.close()
+
+
+def _apply_pragmas(cursor) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")  # an appended event survives a power cut
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.execute("PRAGMA cache_size = -65536")
-    cursor.execute("PRAGMA temp_store = MEMORY")
-    cursor.close()
+    cursor.execute("PRAGMA temp_store = MEMORY")  # sorts and temp tables never reach the disk in the clear
+
+
+def _key_pragma(key: bytes) -> str:
+    # A raw 256-bit key (x'…'): SQLCipher uses it as it is, no passphrase derivation per connection.
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def _sqlcipher():
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError as error:  # pragma: no cover - a broken installation
+        raise RuntimeError("Encrypted data needs the sqlcipher3 package (pip install sqlcipher3).") from error
+    return dbapi2
+
+
+def connect_raw(path: Path, key: bytes | None = None, **kwargs):
+    """One DB-API connection on the database file, keyed when `key` is given (tools, backup, tests)."""
+    if key is None:
+        return sqlite3.connect(path, **kwargs)
+    connection = _sqlcipher().connect(str(path), **kwargs)
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(_key_pragma(key))
+        connection.execute("PRAGMA cipher_compatibility = 4")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails here on a wrong key
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _on_begin(connection: Connection) -> None:
@@ -36,16 +69,43 @@ def _on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine on the database file with our pragmas on every connection."""
-    engine = create_engine(
-        f"sqlite+pysqlite:///{path}",
-        poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=4,
-        connect_args={"check_same_thread": False},
-    )
-    event.listen(engine, "connect", _on_connect)
+def create_sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine on the database file with our pragmas on every connection.
+
+    With `key` (the SQLCipher key of an encrypted data dir) every connection is keyed before anything else
+    is read; pages are encrypted in the file and in the WAL.
+    """
+    if key is None:
+        engine = create_engine(
+            f"sqlite+pysqlite:///{path}",
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(engine, "connect", _on_connect)
+    else:
+        key_pragma = _key_pragma(key)
+
+        def keyed_connect(dbapi_connection, record) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            # A wrong key is our error to report, not a line on stderr.
+            cursor.execute("PRAGMA cipher_log_level = NONE")
+            cursor.execute(key_pragma)
+            cursor.execute("PRAGMA cipher_compatibility = 4")
+            _apply_pragmas(cursor)
+            cursor.close()
+
+        engine = create_engine(
+            f"sqlite+pysqlite:///{path}",
+            module=_sqlcipher(),
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(engine, "connect", keyed_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
 

@@ -19,6 +19,7 @@ from desktop.domain.events import EventType
 from desktop.store import eventlog
 from desktop.store.blobs import BlobStore
 from desktop.store.codec import event_to_params, row_to_event
+from desktop.store.crypto import resegment
 from desktop.store.database import write_transaction
 from desktop.sync.connection import SyncRefused
 from desktop.sync.redaction import redact, referenced_blobs
@@ -237,8 +238,7 @@ class SyncClient:
                 sha=sha256[:12],
                 problem=problem,
             )
-        path = self.blobs.path_for(sha256)
-        size = path.stat().st_size
+        size = self.blobs.size(sha256)  # of the content: an encrypted desk sends it decrypted
         held: set[int] = set()
         if state is None:
             session.begin_blob(sha256, size)
@@ -246,14 +246,14 @@ class SyncClient:
             held = state[1]
         count = chunk_count(size)
         sent = 0
-        with open(path, "rb") as source:
-            for index in range(count):
-                if index in held:
-                    continue
-                source.seek(index * CHUNK_SIZE)
-                session.put_chunk(sha256, index, source.read(CHUNK_SIZE))
-                sent += 1
-                progress("upload", len(held) + sent, count)
+        for index, chunk in enumerate(resegment(self.blobs.iter_chunks(sha256), CHUNK_SIZE)):
+            if index >= count:
+                break
+            if index in held:
+                continue
+            session.put_chunk(sha256, index, chunk)
+            sent += 1
+            progress("upload", len(held) + sent, count)
         outcome = session.finish_blob(sha256)
         if outcome == "corrupted":
             raise SyncRefused(
@@ -362,4 +362,20 @@ def _redact_local_case(cursor, case_id: str) -> set[str]:
     return files
 
 
-__all__ = ["PAGE_SIZE", "Progress", "PushStats", "SyncClient", "insert_accounts", "put_state"]
+def redact_local_case(cursor, case_id: str) -> set[str]:
+    """Strip the person from a case's local events (after its `CasePurged`); returns the files it used.
+
+    Inside the caller's write transaction; the local purge (services/retention.py) uses it too.
+    """
+    return _redact_local_case(cursor, case_id)
+
+
+__all__ = [
+    "PAGE_SIZE",
+    "Progress",
+    "PushStats",
+    "SyncClient",
+    "insert_accounts",
+    "put_state",
+    "redact_local_case",
+]

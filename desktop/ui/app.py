@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
-from desktop.i18n import _, error_text, on_language_changed, set_language
+from desktop.i18n import _, current_language, error_text, on_language_changed, set_language
 
 
 def install_qt_translations(app, language: str) -> None:
@@ -32,20 +33,27 @@ def run_app(data_dir: Path, username: str | None = None) -> int:
     app.setApplicationName("Kirjaamo")
     app.setOrganizationName("Kirjaamo")
     try:
-        workspace = Workspace.open(data_dir)
+        Workspace.database_path(data_dir)  # say "no data here" before asking for a password
     except DomainError as error:
         QMessageBox.critical(None, "Kirjaamo", error_text(error))
         return 1
-    set_language(workspace.settings.ui_language)
-    install_qt_translations(app, workspace.settings.ui_language)
-    on_language_changed(lambda language: install_qt_translations(app, language))
+    from desktop.services import keys
+
+    with contextlib.suppress(DomainError):  # the sign-in dialog in the language the desk was last used in
+        set_language(keys.load(data_dir).get("ui_language") or current_language())
+    install_qt_translations(app, current_language())
 
     from desktop.ui.main_window import MainWindow
     from desktop.ui.sign_in import SignInDialog
 
-    dialog = SignInDialog(workspace, username or "")
-    if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.user is None:
+    # Signing in opens the data: an encrypted data dir is unreadable until a password unwraps its key.
+    dialog = SignInDialog(username=username or "", data_dir=data_dir)
+    if dialog.exec() != SignInDialog.DialogCode.Accepted or dialog.user is None or dialog.workspace is None:
         return 0
+    workspace = dialog.workspace
+    set_language(workspace.settings.ui_language)
+    install_qt_translations(app, workspace.settings.ui_language)
+    on_language_changed(lambda language: install_qt_translations(app, language))
     window = MainWindow(CaseService(workspace, dialog.user))
     window.show()
     code = app.exec()

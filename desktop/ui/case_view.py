@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QPushButton,
     QSplitter,
     QTableView,
@@ -31,6 +27,7 @@ from desktop.domain.workflow import Action
 from desktop.i18n import _, current_language, format_date
 from desktop.services.cases import CaseService
 from desktop.ui import action_dialogs, labels
+from desktop.ui.attachments_panel import AttachmentsPanel
 from desktop.ui.runner import DbRunner
 
 URGENCY_STYLE = {
@@ -182,18 +179,11 @@ class CaseView(QWidget):
             self._detail_values[key] = value
             self.details_form.addRow(caption, value)
 
-        self.attachments_box = QGroupBox()
-        self.attachments_list = QListWidget()
-        self.attach_kind = QComboBox()
-        self.attach_button = QPushButton()
-        self.open_attachment_button = QPushButton()
-        attachments = QVBoxLayout(self.attachments_box)
-        attachments.addWidget(self.attachments_list)
-        attach_row = QHBoxLayout()
-        attach_row.addWidget(self.attach_kind, 1)
-        attach_row.addWidget(self.attach_button)
-        attach_row.addWidget(self.open_attachment_button)
-        attachments.addLayout(attach_row)
+        # Attachments with their preview; files dropped anywhere on the case view are attached there.
+        self.attachments_panel = AttachmentsPanel(service, runner)
+        self.attachments_list = self.attachments_panel.attachments_list
+        self.attach_kind = self.attachments_panel.attach_kind
+        self.attachments_panel.accept_drops_on(self)
 
         self.timeline_box = QGroupBox()
         self.timeline_model = TimelineModel(self)
@@ -229,7 +219,7 @@ class CaseView(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(self.details_box)
-        left.addWidget(self.attachments_box)
+        left.addWidget(self.attachments_panel, 1)
         left_widget = QWidget()
         left_widget.setLayout(left)
         right = QVBoxLayout()
@@ -248,16 +238,14 @@ class CaseView(QWidget):
         layout.addWidget(splitter, 1)
 
         self.back_button.clicked.connect(self.back.emit)
-        self.attach_button.clicked.connect(self._attach_file)
-        self.open_attachment_button.clicked.connect(self._open_attachment)
-        self.attachments_list.itemActivated.connect(lambda _item: self._open_attachment())
+        self.attachments_panel.changed.connect(self._after_action)
         self.retranslate()
 
     # -- loading ----------------------------------------------------------------------------------
     def load(self, case_id: str) -> None:
         service = self._service
         self.message_label.clear()
-        self._runner.run(lambda: (service.get(case_id), service.timeline(case_id)), self._show)
+        self._runner.run(lambda: service.open_case(case_id), self._show)  # logged: a person sees the case
 
     def _show(self, loaded) -> None:
         self.state, self.events = loaded
@@ -347,14 +335,7 @@ class CaseView(QWidget):
         }
         for key, value in values.items():
             self._detail_values[key].setText(value)
-        self.attachments_list.clear()
-        for attachment in state.attachments:
-            size_kb = max(1, attachment.size // 1024)
-            text = f"{attachment.filename} – {labels.label(labels.ATTACHMENT_KINDS, attachment.kind)} – {size_kb} kB"
-            if attachment.warning:
-                text += f" ⚠ {attachment.warning}"
-            self.attachments_list.addItem(text)
-        self.open_attachment_button.setEnabled(bool(state.attachments))
+        self.attachments_panel.set_state(state)
         allowed = self._service.allowed_actions(state)
         for action, button in self.action_buttons.items():
             reason = allowed[action]
@@ -388,19 +369,7 @@ class CaseView(QWidget):
         for key, text in captions.items():
             self._detail_captions[key].setText(text + ":")
             self._detail_values[key].setAccessibleName(text)
-        self.attachments_box.setTitle(_("Attachments"))
-        self.attachments_list.setAccessibleName(_("Attachments"))
-        self.attach_button.setText(_("&Attach file…"))
-        self.attach_button.setAccessibleName(_("Attach file"))
-        self.open_attachment_button.setText(_("Op&en"))
-        self.open_attachment_button.setAccessibleName(_("Open attachment"))
-        current = self.attach_kind.currentData()
-        self.attach_kind.clear()
-        for kind in AttachmentKind:
-            if kind is not AttachmentKind.REPLY:
-                self.attach_kind.addItem(labels.label(labels.ATTACHMENT_KINDS, kind), kind.value)
-        self.attach_kind.setCurrentIndex(max(self.attach_kind.findData(current), 0))
-        self.attach_kind.setAccessibleName(_("Attachment kind"))
+        self.attachments_panel.retranslate()
         self.timeline_box.setTitle(_("Timeline"))
         self.timeline.setAccessibleName(_("Timeline"))
         self.actions_box.setTitle(_("Actions"))
@@ -432,48 +401,6 @@ class CaseView(QWidget):
             self.changed.emit(self.state.id)
 
     def attach_path(self, path: Path, kind: AttachmentKind) -> None:
-        state = self.state
-        if state is None:
-            return
+        """Attach a file to the case shown (checked and stored on the worker; the view reloads)."""
         self.message_label.clear()
-        self._runner.run(
-            lambda: self._service.attach_file(state.id, path, kind),
-            lambda result: self._attached(result),
-            self.message_label.setText,
-        )
-
-    def _attached(self, result) -> None:
-        if result.already_attached:
-            self.message_label.setStyleSheet("color: #8a5300;")
-            self.message_label.setText(_("This file is already attached."))
-        self._after_action()
-
-    def _attach_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
-            _("Attach file"),
-            "",
-            _("Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.eml *.msg);;All files (*)"),
-        )
-        if path:
-            self.attach_path(Path(path), AttachmentKind(self.attach_kind.currentData()))
-
-    def _open_attachment(self) -> None:
-        state = self.state
-        row = self.attachments_list.currentRow()
-        if state is None or not state.attachments:
-            return
-        attachment = state.attachments[max(row, 0)]
-
-        def write_copy() -> str:
-            data = self._service.read_attachment(attachment.sha256)
-            folder = Path(tempfile.mkdtemp(prefix="kirjaamo-"))
-            target = folder / attachment.filename
-            target.write_bytes(data)
-            return str(target)
-
-        self._runner.run(
-            write_copy,
-            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(path)),
-            self.message_label.setText,
-        )
+        self.attachments_panel.attach_paths([path], kind)

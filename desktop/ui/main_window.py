@@ -19,17 +19,19 @@ from desktop.i18n import _, current_language, off_language_changed, on_language_
 from desktop.services.cases import CaseService
 from desktop.services.office import OfficeService
 from desktop.services.reports import ReportService
+from desktop.ui.administration_view import AdministrationView, can_administer
 from desktop.ui.case_list import CaseListView
 from desktop.ui.case_list_model import CaseListModel
 from desktop.ui.case_view import CaseView
 from desktop.ui.intake_form import IntakeForm
 from desktop.ui.reports_view import ReportsView
 from desktop.ui.runner import DbRunner
+from desktop.ui.scan_inbox import ScanInboxView
 from desktop.ui.settings_view import SettingsView
 from desktop.ui.sign_in import IdleWatcher, SignInDialog
 from desktop.ui.today_view import TodayView
 
-PAGES = ("today", "cases", "reports", "new", "settings")
+PAGES = ("today", "cases", "reports", "new", "scans", "settings", "admin")
 
 
 class MainWindow(QMainWindow):
@@ -56,15 +58,24 @@ class MainWindow(QMainWindow):
         self.reports_view = ReportsView(
             ReportService(service.workspace, service.user, service.clock), self.runner
         )
+        self._scan_count = 0
+        self.scan_inbox = ScanInboxView(
+            service, self.runner, self.office, self.intake_form, lambda: self.show_page("new")
+        )
+        self.admin_view = AdministrationView(service.workspace, service.user, service.clock, self.runner)
         for widget in (
             self.today_view,
             self.case_list,
             self.reports_view,
             self.intake_form,
+            self.scan_inbox,
             self.settings_view,
             self.case_view,
+            self.admin_view,
         ):
             self.stack.addWidget(widget)
+        # Only those with something to administer see the page (the services refuse the rest anyway).
+        self.nav.item(PAGES.index("admin")).setHidden(not can_administer(service.user))
         splitter = QSplitter()
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
@@ -89,12 +100,14 @@ class MainWindow(QMainWindow):
         self._add_action("cases", "Ctrl+2", lambda: self.show_page("cases"))
         self._add_action("reports", "Ctrl+3", lambda: self.show_page("reports"))
         self._add_action("settings", "Ctrl+,", lambda: self.show_page("settings"))
+        self._add_action("email", "Ctrl+E", self.scan_inbox.import_email_dialog)
         self._add_action("refresh", "F5", self.refresh)
         self._add_action("lock", "Ctrl+L", self.lock)
         self._add_action("back", "Alt+Left", self._back)
 
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.today_view.open_queue.connect(self._open_queue)
+        self.today_view.print_ready.connect(lambda: self.print_ready_replies())
         self.case_list.open_case.connect(self.open_case)
         self.intake_form.registered.connect(self._registered)
         self.intake_form.open_case.connect(self.open_case)
@@ -103,9 +116,14 @@ class MainWindow(QMainWindow):
         self.case_view.prepare_reply.connect(self.prepare_reply)
         self.settings_view.language_chosen.connect(set_language)
         self.settings_view.saved.connect(self._settings_saved)
+        self.scan_inbox.count_changed.connect(self._scan_count_changed)
+        self.scan_inbox.filed.connect(lambda _case_id: self.refresh())
         self.runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
         self.runner.error.connect(self.show_error)
         on_language_changed(self._language_changed)
+
+        self.sync = None  # made when the desk has a server: a standalone desk never loads the driver
+        self._add_action("sync", "Ctrl+R", self.sync_now)
 
         self.idle = IdleWatcher(service.workspace.settings.idle_lock_minutes, self.lock, self)
         app = QApplication.instance()
@@ -127,6 +145,8 @@ class MainWindow(QMainWindow):
     def _first_load(self) -> None:
         self.case_model.reload()
         self.today_view.refresh()
+        QTimer.singleShot(300, self._start_sync)  # after the list has its first page
+        self.scan_inbox.start()
 
     # -- navigation -------------------------------------------------------------------------------
     def show_page(self, page: str) -> None:
@@ -138,9 +158,15 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         if row < 0:
             return
-        widget = (self.today_view, self.case_list, self.reports_view, self.intake_form, self.settings_view)[
-            row
-        ]
+        widget = (
+            self.today_view,
+            self.case_list,
+            self.reports_view,
+            self.intake_form,
+            self.scan_inbox,
+            self.settings_view,
+            self.admin_view,
+        )[row]
         self.stack.setCurrentWidget(widget)
         self._previous_page = PAGES[row]
         if widget is self.intake_form:
@@ -150,7 +176,9 @@ class MainWindow(QMainWindow):
         elif widget is self.today_view:
             self.today_view.refresh()
         elif widget is self.reports_view:
-            self.reports_view.reload()  # computed only when looked at: heavy on a large diary
+            self.reports_view.reload()
+        elif widget is self.admin_view:
+            self.admin_view.reload()  # computed only when looked at: heavy on a large diary
 
     def find(self) -> None:
         self.show_page("cases")
@@ -177,22 +205,65 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.case_model.reload()
         self.today_view.refresh()
+        if self.stack.currentWidget() is self.reports_view:
+            self.reports_view.reload()
 
     def prepare_reply(self, case_id: str) -> None:
-        try:
-            from desktop.ui.reply_dialog import ReplyDialog
-        except ImportError:
-            self.show_error(_("Reply letters are not available in this version."))
-            return
+        from desktop.ui.reply_dialog import ReplyDialog
+
         dialog = ReplyDialog(self.service, self.runner, case_id, self)
         dialog.accepted.connect(lambda: (self.case_view.load(case_id), self.refresh()))
+        self.reply_dialog = dialog
         dialog.open()
 
+    def print_ready_replies(self, print_pdfs=None) -> None:
+        """Every decided case's reply: rendered, kept with its case, printed in one job."""
+        from desktop.ui.reply_dialog import print_ready_letters
+
+        def done(count: int) -> None:
+            self.statusBar().showMessage(
+                _("{count} replies saved and sent to the printer").format(count=count), 15000
+            )
+            self.refresh()
+
+        print_ready_letters(self.service, self.runner, self, done, print_pdfs)
+
     # -- state and language -----------------------------------------------------------------------
+    def _start_sync(self) -> None:
+        """Background sync for a desk with a server; a standalone desk just says so."""
+        if self.sync is None and self.service.workspace.settings.server_url:
+            from desktop.services.sync_service import SyncService
+            from desktop.ui.sync_status import SyncController
+
+            self.sync = SyncController(
+                SyncService(self.service.workspace, self.service.user, self.service.clock), self
+            )
+            self.sync.status_text.connect(self.connection_label.setText)
+            self.sync.synced.connect(lambda _report: self.refresh())
+        if self.sync is not None:
+            self.sync.start()
+        else:
+            self.connection_label.setText(_("Offline (standalone desk)"))
+
+    def sync_now(self) -> None:
+        if self.sync is None:
+            self._start_sync()  # starting syncs at once
+        else:
+            self.sync.sync_now()
+
     def _settings_saved(self) -> None:
         self.service.workspace.reload_settings()
         self.idle.set_minutes(self.service.workspace.settings.idle_lock_minutes)
+        self._start_sync()
         self.retranslate()
+
+    def _scan_count_changed(self, count: int) -> None:
+        self._scan_count = count
+        self.nav.item(PAGES.index("scans")).setText(self._scans_text())
+
+    def _scans_text(self) -> str:
+        count = self._scan_count
+        return _("Unfiled scans ({count})").format(count=count) if count else _("Unfiled scans")
 
     def set_connection_state(self, text: str) -> None:
         self.connection_label.setText(text)
@@ -205,7 +276,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             _("Kirjaamo – {office}").format(office=settings.office_name or settings.office_prefix)
         )
-        for row, text in enumerate((_("Today"), _("Cases"), _("Reports"), _("New request"), _("Settings"))):
+        for row, text in enumerate(
+            (
+                _("Today"),
+                _("Cases"),
+                _("Reports"),
+                _("New request"),
+                self._scans_text(),
+                _("Settings"),
+                _("Administration"),
+            )
+        ):
             self.nav.item(row).setText(text)
         self.nav.setAccessibleName(_("Navigation"))
         self.office_label.setText(f"{settings.office_prefix} · {settings.office_name}")
@@ -213,7 +294,9 @@ class MainWindow(QMainWindow):
         self.user_label.setText(
             _("Signed in: {name} ({role})").format(name=user.display_name, role=_role(user.role.value))
         )
-        if not self.service.workspace.settings_server_url():
+        if self.sync is not None:
+            self.sync.refresh_status()  # the connection state in the new language
+        else:
             self.connection_label.setText(_("Offline (standalone desk)"))
         tooltips = {
             "new": _("New request"),
@@ -222,9 +305,11 @@ class MainWindow(QMainWindow):
             "cases": _("Cases"),
             "reports": _("Reports"),
             "settings": _("Settings"),
+            "email": _("New request from e-mail"),
             "refresh": _("Refresh"),
             "lock": _("Lock"),
             "back": _("Back"),
+            "sync": _("Sync now"),
         }
         for key, action in self._actions.items():
             action.setText(tooltips[key])
@@ -234,6 +319,8 @@ class MainWindow(QMainWindow):
         self.settings_view.retranslate()
         self.case_view.retranslate()
         self.reports_view.retranslate()
+        self.scan_inbox.retranslate()
+        self.admin_view.retranslate()
 
     # -- messages and lock ------------------------------------------------------------------------
     def show_error(self, message: str) -> None:
@@ -262,6 +349,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def closeEvent(self, event) -> None:
+        self.scan_inbox.stop()
+        if self.sync is not None:
+            self.sync.shutdown()
         off_language_changed(self._language_changed)
         app = QApplication.instance()
         if app is not None:

@@ -27,6 +27,7 @@ class DbRunner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kirjaamo-db")
         self._pending = 0
+        self._closed = False
         # Finished work waits in a thread-safe queue; a queued argument-less signal wakes the GUI thread to
         # drain it. (Passing Python callables through a queued Signal(object) crashes PySide 6.12: refcounts.)
         self._finished: SimpleQueue[Callable[[], None]] = SimpleQueue()
@@ -42,6 +43,11 @@ class DbRunner(QObject):
         on_success: Callable[[object], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> Future:
+        if self._closed:
+            # The window is closing: timers that fire now have nobody left to show results to.
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -83,4 +89,5 @@ class DbRunner(QObject):
             self.error.emit(message)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True)

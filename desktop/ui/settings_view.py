@@ -96,6 +96,9 @@ class SettingsView(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.personal_box)
         layout.addWidget(self.office_box)
+        self.server_box = ServerSettingsBox(office, runner)
+        self.server_box.saved.connect(self.saved)
+        layout.addWidget(self.server_box)
         layout.addLayout(buttons)
         layout.addStretch(1)
         self.language_combo.currentIndexChanged.connect(self._language_changed)
@@ -134,6 +137,8 @@ class SettingsView(QWidget):
             widget.setEnabled(admin)
 
     def retranslate(self) -> None:
+        if hasattr(self, "server_box"):
+            self.server_box.retranslate()
         self.heading.setText(_("Settings"))
         self.personal_box.setTitle(_("Your workstation"))
         self.office_box.setTitle(_("Office profile (administrators)"))
@@ -222,3 +227,103 @@ class SettingsView(QWidget):
     def _failed(self, message: str) -> None:
         self.message_label.setStyleSheet("color: #c62828;")
         self.message_label.setText(message)
+
+
+class ServerSettingsBox(QGroupBox):
+    """The shared server this desk syncs with (administrators): address, interval, test, connect."""
+
+    saved = Signal()
+
+    def __init__(self, office: OfficeService, runner: DbRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desktop.services.sync_service import SyncService
+
+        self._sync = SyncService(office.workspace, office.user)
+        self._runner = runner
+        self.url_edit = QLineEdit(office.workspace.settings.server_url)
+        self.url_edit.setPlaceholderText("postgresql+psycopg://kirjaamo_workstation@server:5432/kirjaamo")
+        self.interval_spin = QSpinBox()
+        self.interval_spin.setRange(5, 86400)
+        self.interval_spin.setValue(office.workspace.settings.sync_interval_seconds)
+        self.download_combo = QComboBox()
+        self.test_button = QPushButton()
+        self.connect_button = QPushButton()
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        form = QFormLayout(self)
+        self._labels = [QLabel(), QLabel(), QLabel()]
+        for label, widget in zip(
+            self._labels, (self.url_edit, self.interval_spin, self.download_combo), strict=True
+        ):
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message_label, 1)
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.connect_button)
+        form.addRow(buttons)
+        admin = office.user.can(Permission.MANAGE_SETTINGS)
+        for widget in (
+            self.url_edit,
+            self.interval_spin,
+            self.download_combo,
+            self.test_button,
+            self.connect_button,
+        ):
+            widget.setEnabled(admin)
+        self.test_button.clicked.connect(self.test_connection)
+        self.connect_button.clicked.connect(self.connect_server)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Shared server (administrators)"))
+        texts = (_("Server &address:"), _("Sync e&very (seconds):"), _("&Files from other desks:"))
+        for label, text in zip(self._labels, texts, strict=True):
+            label.setText(text)
+        current = self.download_combo.currentData() or self._sync.workspace.settings.download_blobs
+        self.download_combo.clear()
+        self.download_combo.addItem(_("Download at once"), "eager")
+        self.download_combo.addItem(_("Download when opened"), "on_demand")
+        self.download_combo.setCurrentIndex(max(self.download_combo.findData(current), 0))
+        self.test_button.setText(_("&Test connection"))
+        self.connect_button.setText(_("Co&nnect"))
+        for widget, name in (
+            (self.url_edit, _("Server address")),
+            (self.interval_spin, _("Sync interval")),
+            (self.download_combo, _("Files from other desks")),
+            (self.test_button, _("Test connection")),
+            (self.connect_button, _("Connect")),
+        ):
+            widget.setAccessibleName(name)
+
+    def _show(self, ok: bool, text: str) -> None:
+        self.message_label.setStyleSheet("color: #2e7d32;" if ok else "color: #c62828;")
+        self.message_label.setText(text)
+
+    def test_connection(self) -> None:
+        url = self.url_edit.text().strip()
+        self._show(True, _("Connecting…"))
+        self._runner.run(
+            lambda: self._sync.test_connection(url),
+            lambda problem: self._show(
+                problem is None, problem or _("The server answers; this desk can sync.")
+            ),
+        )
+
+    def connect_server(self) -> None:
+        url = self.url_edit.text().strip()
+        interval = self.interval_spin.value()
+        mode = self.download_combo.currentData()
+
+        def done(_result) -> None:
+            self._show(
+                True,
+                _("Saved. This desk syncs with the server.") if url else _("Saved. This desk works alone."),
+            )
+            self.saved.emit()
+
+        self._runner.run(
+            lambda: self._sync.set_server(url, interval, mode),
+            done,
+            lambda message: self._show(False, message),
+        )

@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.domain.accounts import User
 from desktop.domain.errors import DomainError
 from desktop.i18n import _, error_text
+from desktop.services.access_log import Action
 from desktop.services.workspace import Workspace
 
 
 class SignInDialog(QDialog):
-    """Asks for user name and password; `user` is set when they are right."""
+    """Asks for user name and password; `user` (and `workspace`) are set when they are right.
+
+    At start-up it is given the data dir: the password unlocks it (`Workspace.unlock`, which decrypts an
+    encrypted one). For the idle lock it is given the open workspace and checks the password again.
+    """
 
     def __init__(
-        self, workspace: Workspace, username: str = "", locked_user: str = "", parent: QWidget | None = None
+        self,
+        workspace: Workspace | None = None,
+        username: str = "",
+        locked_user: str = "",
+        parent: QWidget | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
+        self._data_dir = Path(data_dir) if data_dir is not None else None
+        self.workspace: Workspace | None = workspace
         self.user: User | None = None
-        office = workspace.settings.office_name or workspace.settings.office_prefix
+        if workspace is not None:
+            office = workspace.settings.office_name or workspace.settings.office_prefix
+            remembered = workspace.settings.last_user or Workspace.last_user_hint(workspace.data_dir)
+        else:
+            office = str(self._data_dir)
+            remembered = Workspace.last_user_hint(self._data_dir) if self._data_dir else ""
         self.setWindowTitle(_("Kirjaamo – sign in") if not locked_user else _("Kirjaamo – locked"))
         self.intro = QLabel(
             office
@@ -28,7 +47,7 @@ class SignInDialog(QDialog):
             else _("The session was locked. Enter {user}'s password to continue.").format(user=locked_user)
         )
         self.intro.setWordWrap(True)
-        self.username_edit = QLineEdit(locked_user or username or workspace.settings.last_user)
+        self.username_edit = QLineEdit(locked_user or username or remembered)
         self.username_edit.setReadOnly(bool(locked_user))
         self.username_edit.setAccessibleName(_("User name"))
         self.password_edit = QLineEdit()
@@ -63,8 +82,13 @@ class SignInDialog(QDialog):
         (self.password_edit if self.username_edit.text() else self.username_edit).setFocus()
 
     def _try(self) -> None:
+        username, password = self.username_edit.text(), self.password_edit.text()
         try:
-            self.user = self._workspace.sign_in(self.username_edit.text(), self.password_edit.text())
+            if self._workspace is not None:
+                action = Action.UNLOCK if self.username_edit.isReadOnly() else Action.SIGN_IN
+                self.user = self._workspace.sign_in(username, password, action=action)
+            else:
+                self.workspace, self.user = Workspace.unlock(self._data_dir, username, password)
         except DomainError as error:
             self.error_label.setText(error_text(error))
             self.password_edit.selectAll()

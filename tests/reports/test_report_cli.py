@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import csv
-import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from desktop.services.audit import ACCESS_LOG_FILE
+from desktop.store.database import DATABASE_FILE
 
 PERIOD_ARGS = ("--from", "2026-06-01", "--to", "2026-11-23")
+
+
+def logged_exports(data_dir) -> list[dict]:
+    """The case-level exports written to the access log (issue 6), oldest first."""
+    connection = sqlite3.connect(Path(data_dir) / DATABASE_FILE)
+    try:
+        rows = connection.execute(
+            "SELECT username, action, detail FROM access_log WHERE action = 'export_cases' ORDER BY seq"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [{"user": user, "action": action, "subject": detail} for user, action, detail in rows]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
@@ -75,8 +88,8 @@ def test_case_level_export_needs_the_permission_and_is_logged(run_cli, fixed_cas
     )
     assert (code, stderr) == (0, "")
     assert "12 cases" in stdout
-    [line] = (data_dir / ACCESS_LOG_FILE).read_text(encoding="utf-8").splitlines()
-    assert json.loads(line)["user"] == "reviewer"
+    [entry] = logged_exports(data_dir)
+    assert entry["user"] == "reviewer"
     code, _out, stderr = run_cli(
         "report", "--cases", "--format", "pdf", "--out", tmp_path / "c.pdf", env={"KIRJAAMO_USER": "reviewer"}
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import json
+import sqlite3
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,8 +20,20 @@ from desktop.domain.errors import DomainError
 from desktop.i18n import set_language
 from desktop.services import accounts, reports
 from desktop.services.accounts import PermissionDenied
-from desktop.services.audit import ACCESS_LOG_FILE
 from desktop.services.reports import ReportService, default_period
+from desktop.store.database import DATABASE_FILE
+
+
+def logged_exports(data_dir) -> list[dict]:
+    """The case-level exports written to the access log (issue 6), oldest first."""
+    connection = sqlite3.connect(Path(data_dir) / DATABASE_FILE)
+    try:
+        rows = connection.execute(
+            "SELECT username, action, detail FROM access_log WHERE action = 'export_cases' ORDER BY seq"
+        ).fetchall()
+    finally:
+        connection.close()
+    return [{"user": user, "action": action, "subject": detail} for user, action, detail in rows]
 
 
 def service_of(workspace, clock, username: str) -> ReportService:
@@ -219,9 +231,7 @@ def test_case_level_export_is_logged_and_has_no_requester_data(workspace, clock,
     text = out.read_text(encoding="utf-8-sig")
     for name, hetu in PEOPLE.values():
         assert name not in text and hetu not in text
-    lines = (workspace.data_dir / ACCESS_LOG_FILE).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1
-    entry = json.loads(lines[0])
+    [entry] = logged_exports(workspace.data_dir)
     assert (entry["user"], entry["action"]) == ("reviewer", "export_cases")
     assert "2026-06-01..2026-11-23" in entry["subject"] and "cases=12" in entry["subject"]
     assert "cases.csv" in entry["subject"]
@@ -245,7 +255,7 @@ def test_clerk_may_not_export_cases_and_nothing_is_written(workspace, clock, fix
     with pytest.raises(PermissionDenied):
         service_of(workspace, clock, "clerk").export_cases(PERIOD, "csv", out)
     assert not out.exists()
-    assert not (workspace.data_dir / ACCESS_LOG_FILE).exists()
+    assert logged_exports(workspace.data_dir) == []  # the refusal is logged as "denied", no export
     with pytest.raises(DomainError, match="CSV or XLSX"):
         service_of(workspace, clock, "reviewer").export_cases(PERIOD, "pdf", tmp_path / "cases.pdf")
 

@@ -122,7 +122,9 @@ def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty office (KEHA) with users admin, clerk, reviewer (password "demo")."""
     root = tmp_path_factory.mktemp("sync_template") / "data"
     settings = OfficeSettings(office_prefix="KEHA", office_name="Testivirasto", office_city="MIKKELI")
-    workspace = Workspace.create(root, settings, "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä")
+    workspace = Workspace.create(
+        root, settings, "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False
+    )
     try:
         demo.ensure_demo_users(workspace)
     finally:

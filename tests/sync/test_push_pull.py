@@ -152,7 +152,8 @@ def test_first_sync_sets_up_a_desk_and_resumes_after_an_interruption(
         SyncService.first_sync(new_desk, server.workstation_url, lambda *p: seen.append(p))
     assert seen == [("pull", 5, total), ("pull", 10, total), ("pull", 15, total)]
 
-    workspace = Workspace.open(new_desk)  # the desk exists, with what arrived so far
+    # The desk exists, with what arrived so far; encrypted, it opens for the accounts the server gave it.
+    workspace, _clerk = Workspace.unlock(new_desk, "clerk", "demo")
     state = SyncService(workspace).status()
     assert not state.first_sync_complete and state.state == "error"
     assert SyncClient(workspace.engine, workspace.blobs, new_id=str, hlc_now=str).cursor() == 15
@@ -165,10 +166,9 @@ def test_first_sync_sets_up_a_desk_and_resumes_after_an_interruption(
     assert (code, err) == (0, ""), err
     assert "received" in out
 
-    workspace = Workspace.open(new_desk)
+    workspace, clerk = Workspace.unlock(new_desk, "clerk", "demo")  # accounts came from the server
     try:
         assert SyncService(workspace).status().first_sync_complete
-        clerk = workspace.sign_in("clerk", "demo")  # accounts came from the server
         from desktop.cli import case_json
         from desktop.services.cases import CaseService
 
