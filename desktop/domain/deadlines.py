@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import holidays
-
 __all__ = [
     "FINNISH_CALENDAR",
     "DaysLeft",
@@ -53,6 +51,8 @@ class WorkCalendar:
     def _holidays_of(self, year: int) -> dict[date, str]:
         found = self._holidays.get(year)
         if found is None:
+            import holidays  # imported on first use: it is a tenth of a second of every start
+
             found = dict(holidays.country_holidays("FI", years=year, language=self._language).items())
             self._holidays[year] = found
         return found

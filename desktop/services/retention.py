@@ -23,7 +23,6 @@ from desktop.services.ids import uuid7
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
 from desktop.store.database import write_transaction
-from desktop.sync.client import redact_local_case
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,10 @@ class RetentionService:
                 device_id=self.workspace.settings.device_id,
                 hlc=self.workspace.hlc.now(),
             )
+            # The same redaction a purge arriving by sync gets (imported here: a desk that never purges
+            # never loads the sync client and its PostgreSQL driver).
+            from desktop.sync.client import redact_local_case
+
             # Deleted rows are overwritten, not just unlinked: nothing of the person stays in free pages.
             cursor.execute("PRAGMA secure_delete = ON")
             try:

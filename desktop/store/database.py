@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration. Checked against Alembic's own head by a test; it lets a desk that is up to date
+# start without importing Alembic at all (a tenth of a second of every start).
+SCHEMA_HEAD = "0003"
 DATABASE_FILE = "kirjaamo.sqlite3"
 
 
@@ -110,7 +109,9 @@ def create_sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
     return engine
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
@@ -118,6 +119,10 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def head_revision() -> str:
+    """Alembic's newest revision, read from the migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     head = ScriptDirectory.from_config(config).get_current_head()
@@ -126,14 +131,24 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty one), read without Alembic."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        cursor = connection.connection.driver_connection.cursor()
+        exists = cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if not exists:
+            return None
+        row = cursor.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema up to the newest revision (a no-op when it already is)."""
-    if current_revision(engine) == head_revision():
+    if current_revision(engine) == SCHEMA_HEAD:
         return
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(_alembic_config(connection), "head")
 

@@ -236,9 +236,7 @@ class ServerSettingsBox(QGroupBox):
 
     def __init__(self, office: OfficeService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from desktop.services.sync_service import SyncService
-
-        self._sync = SyncService(office.workspace, office.user)
+        self._office = office
         self._runner = runner
         self.url_edit = QLineEdit(office.workspace.settings.server_url)
         self.url_edit.setPlaceholderText("postgresql+psycopg://kirjaamo_workstation@server:5432/kirjaamo")
@@ -280,7 +278,7 @@ class ServerSettingsBox(QGroupBox):
         texts = (_("Server &address:"), _("Sync e&very (seconds):"), _("&Files from other desks:"))
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
-        current = self.download_combo.currentData() or self._sync.workspace.settings.download_blobs
+        current = self.download_combo.currentData() or self._office.workspace.settings.download_blobs
         self.download_combo.clear()
         self.download_combo.addItem(_("Download at once"), "eager")
         self.download_combo.addItem(_("Download when opened"), "on_demand")
@@ -296,6 +294,12 @@ class ServerSettingsBox(QGroupBox):
         ):
             widget.setAccessibleName(name)
 
+    def _sync(self):
+        # Made when used: the sync service brings the PostgreSQL driver, which a standalone desk never needs.
+        from desktop.services.sync_service import SyncService
+
+        return SyncService(self._office.workspace, self._office.user)
+
     def _show(self, ok: bool, text: str) -> None:
         self.message_label.setStyleSheet("color: #2e7d32;" if ok else "color: #c62828;")
         self.message_label.setText(text)
@@ -304,7 +308,7 @@ class ServerSettingsBox(QGroupBox):
         url = self.url_edit.text().strip()
         self._show(True, _("Connecting…"))
         self._runner.run(
-            lambda: self._sync.test_connection(url),
+            lambda: self._sync().test_connection(url),
             lambda problem: self._show(
                 problem is None, problem or _("The server answers; this desk can sync.")
             ),
@@ -323,7 +327,7 @@ class ServerSettingsBox(QGroupBox):
             self.saved.emit()
 
         self._runner.run(
-            lambda: self._sync.set_server(url, interval, mode),
+            lambda: self._sync().set_server(url, interval, mode),
             done,
             lambda message: self._show(False, message),
         )
