@@ -130,13 +130,11 @@ def _raw_connect(workspace):
 
 
 def _prepare(data_dir: Path, cases: int, seed: int, encrypted: bool = True) -> None:
-    from desktop.cli import demo_office_settings
     from desktop.services import demo
-    from desktop.services.settings import OfficeSettings
     from desktop.services.workspace import Workspace
 
     workspace = Workspace.create(
-        data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD, encrypted=encrypted
+        data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD, encrypted=encrypted
     )
     demo.generate(workspace, cases, seed=seed)
     workspace.close()

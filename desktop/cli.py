@@ -287,7 +287,6 @@ def cmd_init(args) -> int:
 
 def cmd_demo(args) -> int:
     from desktop.services import demo
-    from desktop.services.settings import OfficeSettings
     from desktop.services.workspace import Workspace
 
     if args.cases < 0:
@@ -300,7 +299,7 @@ def cmd_demo(args) -> int:
     else:
         workspace = Workspace.create(
             data_dir,
-            demo_office_settings(OfficeSettings),
+            demo.office_settings(),
             "admin",
             demo.DEMO_PASSWORD,
             "Antti Ylläpitäjä",
@@ -326,19 +325,6 @@ def cmd_demo(args) -> int:
     _print_recovery_key(workspace)
     workspace.close()
     return EXIT_OK
-
-
-def demo_office_settings(settings_class):
-    return settings_class(
-        office_prefix="KEHA",
-        office_name="ELY-keskusten ja TE-toimistojen kehittämis- ja hallintokeskus (KEHA-keskus)",
-        office_street="PL 250",
-        office_postcode="50101",
-        office_city="MIKKELI",
-        office_phone="0295 020 900",
-        office_email="kirjaamo.keha@ely-keskus.fi",
-        last_user="clerk",
-    )
 
 
 def _row_json(row, today: date) -> dict:

@@ -30,17 +30,15 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
 
-    from desktop.cli import demo_office_settings
     from desktop.i18n import set_language
     from desktop.services import demo
     from desktop.services.cases import CaseService
     from desktop.services.clock import HELSINKI, FixedClock
-    from desktop.services.settings import OfficeSettings
     from desktop.services.workspace import Workspace
     from desktop.ui.main_window import MainWindow
 
     data_dir = Path(tempfile.mkdtemp(prefix="kirjaamo-shots-")) / "data"
-    workspace = Workspace.create(data_dir, demo_office_settings(OfficeSettings), "admin", demo.DEMO_PASSWORD)
+    workspace = Workspace.create(data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD)
     demo.generate(workspace, args.cases, seed=5, today=TODAY)
     user = workspace.sign_in("clerk", demo.DEMO_PASSWORD)
     clock = FixedClock(datetime(2026, 11, 23, 10, 30, tzinfo=HELSINKI).astimezone(UTC))

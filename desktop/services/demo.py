@@ -35,6 +35,7 @@ from desktop.domain.registers import RegisterCatalog
 from desktop.services import accounts, transitions
 from desktop.services.clock import HELSINKI
 from desktop.services.ids import HybridClock, uuid7
+from desktop.services.settings import OfficeSettings
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog
 from desktop.store.database import write_transaction
@@ -500,6 +501,22 @@ def _sample_pdf() -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def office_settings() -> OfficeSettings:
+    """The demo office: KEHA, the development and administrative centre the seed registers belong to."""
+    return OfficeSettings(
+        office_prefix="KEHA",
+        office_name="ELY-keskusten ja TE-toimistojen kehittämis- ja hallintokeskus (KEHA-keskus)",
+        office_street="PL 250",
+        office_postcode="50101",
+        office_city="MIKKELI",
+        office_phone="0295 020 900",
+        office_email="kirjaamo.keha@ely-keskus.fi",
+        office_visiting_address="Hallituskatu 12–14, 50100 Mikkeli",
+        office_opening_hours="ma–pe klo 8.00–16.15",
+        last_user="clerk",
+    )
 
 
 def ensure_demo_users(workspace: Workspace) -> None:

@@ -29,7 +29,6 @@ from desktop.domain.model import (  # noqa: E402
 from desktop.services import accounts, demo, letters  # noqa: E402
 from desktop.services.cases import CaseService  # noqa: E402
 from desktop.services.clock import HELSINKI, FixedClock  # noqa: E402
-from desktop.services.settings import OfficeSettings  # noqa: E402
 from desktop.services.workspace import Workspace  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=HELSINKI).astimezone(UTC)
@@ -60,20 +59,6 @@ REASONS = {
         "työvoima- ja yrityspalvelusta (916/2012).",
     ),
 }
-
-
-def _office() -> OfficeSettings:
-    return OfficeSettings(
-        office_prefix="KEHA",
-        office_name="ELY-keskusten ja TE-toimistojen kehittämis- ja hallintokeskus (KEHA-keskus)",
-        office_street="PL 250",
-        office_postcode="50101",
-        office_city="MIKKELI",
-        office_phone="0295 020 900",
-        office_email="kirjaamo.keha@ely-keskus.fi",
-        office_visiting_address="Hallituskatu 12–14, 50100 Mikkeli",
-        office_opening_hours="ma–pe klo 8.00–16.15",
-    )
 
 
 def _case(clerk: CaseService, reviewer: CaseService, kind: LetterKind, language: str) -> str:
@@ -154,7 +139,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as folder:
-        workspace = Workspace.create(Path(folder) / "data", _office(), "admin", demo.DEMO_PASSWORD)
+        workspace = Workspace.create(
+            Path(folder) / "data", demo.office_settings(), "admin", demo.DEMO_PASSWORD
+        )
         demo.ensure_demo_users(workspace)
         with workspace.engine.connect() as connection:
             clerk_user = accounts.find_user(connection, "clerk")
