@@ -26,7 +26,7 @@ from desktop.sync.redaction import redact, referenced_blobs
 from desktop.sync.server import CHUNK_SIZE, LogEntry, OutgoingEvent, ServerSession, chunk_count
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total): "upload", "push", "pull", "download"
-PAGE_SIZE = 2000
+PAGE_SIZE = 5000
 PUSH_BATCH_SIZE = 2000
 _EVENT_COLUMNS = eventlog.EVENT_COLUMNS
 _BLOB_EVENTS = (EventType.ATTACHMENT_ADDED, EventType.LETTER_PRINTED)
