@@ -118,3 +118,33 @@ def label(table: dict, code: object) -> str:
         if key == code or getattr(key, "value", None) == code:
             return _(message)
     return str(code or "")
+
+
+ROLES = {
+    "clerk": N_("clerk"),
+    "reviewer": N_("reviewer"),
+    "admin": N_("administrator"),
+}
+# What an access-log entry records (desktop.services.access_log.Action values).
+ACCESS_ACTIONS = {
+    "view": N_("Case opened"),
+    "view_file": N_("File opened"),
+    "print": N_("Letter or list printed"),
+    "export": N_("Exported"),
+    "search": N_("Searched"),
+    "sign_in": N_("Signed in"),
+    "sign_in_failed": N_("Sign-in failed"),
+    "unlock": N_("Unlocked"),
+    "denied": N_("Refused (no permission)"),
+    "purge": N_("Purged"),
+    "backup": N_("Backup made"),
+    "restore": N_("Restored"),
+    "user_created": N_("User created"),
+    "user_disabled": N_("User disabled"),
+    "user_enabled": N_("User enabled"),
+    "role_changed": N_("Role changed"),
+    "password_reset": N_("Password reset"),
+    "password_changed": N_("Password changed"),
+    "recovery_key_used": N_("Recovery key used"),
+    "log_exported": N_("Access log exported"),
+}

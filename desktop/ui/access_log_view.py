@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.i18n import _
+from desktop.services import words
 from desktop.services.access_log import AccessEntry, AccessLogService
 from desktop.ui.runner import DbRunner
 
@@ -96,8 +97,8 @@ class AccessLogView(QWidget):
             values = (
                 f"{format_date(when.date())} {when:%H.%M.%S}",
                 entry.username,
-                entry.role,
-                entry.action,
+                words.label(words.ROLES, entry.role),
+                words.label(words.ACCESS_ACTIONS, entry.action),
                 entry.diary_number,
                 entry.detail,
             )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.i18n import _, current_language, off_language_changed, on_language_changed, set_language
+from desktop.services import words
 from desktop.services.cases import CaseService
 from desktop.services.office import OfficeService
 from desktop.services.reports import ReportService
@@ -360,7 +361,7 @@ class MainWindow(QMainWindow):
 
 
 def _role(code: str) -> str:
-    return {"clerk": _("clerk"), "reviewer": _("reviewer"), "admin": _("administrator")}.get(code, code)
+    return words.label(words.ROLES, code)
 
 
 __all__ = ["MainWindow", "current_language"]

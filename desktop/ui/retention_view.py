@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.accounts import Permission
 from desktop.i18n import _, format_date
+from desktop.services import words
 from desktop.services.backup import BackupReport, backup
 from desktop.services.retention import PurgeCandidate, RetentionService
 from desktop.ui.runner import DbRunner
@@ -83,8 +84,8 @@ class RetentionView(QWidget):
             values = (
                 candidate.diary_number,
                 format_date(candidate.closed_on),
-                candidate.right,
-                candidate.decision,
+                words.label(words.RIGHTS_SHORT, candidate.right),
+                words.label(words.DECISIONS, candidate.decision),
             )
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))

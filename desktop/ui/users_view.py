@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.accounts import Role
-from desktop.i18n import N_, _
+from desktop.i18n import _
+from desktop.services import words
 from desktop.services.users import Account, UserService
 from desktop.ui.runner import DbRunner
 
-ROLE_NAMES = {Role.CLERK: N_("clerk"), Role.REVIEWER: N_("reviewer"), Role.ADMIN: N_("administrator")}
+ROLE_NAMES = {role: words.ROLES[role.value] for role in Role}
 
 
 class PasswordDialog(QDialog):

@@ -90,7 +90,7 @@ def test_an_admin_creates_a_user_in_the_app(qtbot, enc_dir: Path, monkeypatch, t
         log = window.admin_view.access_log_view
         qtbot.waitUntil(lambda: log.table.rowCount() > 0, timeout=10_000)
         actions = {log.table.item(row, 3).text() for row in range(log.table.rowCount())}
-        assert {"sign_in", "user_created"} <= actions
+        assert {"Signed in", "User created"} <= actions  # the actions in words
         QApplication.processEvents()
         window.grab().save(str(tmp_path / "administration.png"))
     finally:
