@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain.accounts import User
+from desktop.i18n import set_language
 from desktop.services import accounts, demo
 from desktop.services.cases import CaseService
 from desktop.services.clock import HELSINKI, FixedClock
@@ -33,6 +34,17 @@ def _office_settings() -> OfficeSettings:
         office_city="MIKKELI",
         office_email="kirjaamo@testivirasto.example",
     )
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Every test starts in English (the message ids it compares with) and leaves it so.
+
+    The app's own default is Finnish; a test that checks another language switches on purpose.
+    """
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

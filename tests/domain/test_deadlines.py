@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import holidays
 import pytest
 
-from desktop.domain import deadlines
 from desktop.domain.deadlines import (
     FINNISH_CALENDAR,
     DaysLeft,
@@ -92,7 +91,7 @@ def test_holidays_are_fetched_once_per_year(monkeypatch: pytest.MonkeyPatch) -> 
         calls.append(kwargs.get("years"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(deadlines.holidays, "country_holidays", counting)
+    monkeypatch.setattr(holidays, "country_holidays", counting)  # deadlines imports it on first use
     work = WorkCalendar()
     d = D("2026-01-01")
     for _ in range(3):

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from desktop.i18n import set_language
 from desktop.services.cases import CaseService
 from desktop.services.evidence import EvidenceService
-
-
-@pytest.fixture(autouse=True)
-def english_messages() -> Iterator[None]:
-    set_language("en")
-    yield
-    set_language("en")
 
 
 @pytest.fixture

@@ -7,17 +7,8 @@ from collections.abc import Iterator
 import pytest
 from ui_helpers import wait_idle
 
-from desktop.i18n import set_language
 from desktop.services.cases import CaseService
 from desktop.ui.main_window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def english_ui() -> Iterator[None]:
-    """Every GUI test starts in English (the message ids) and leaves the language as it found it."""
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def _window(qtbot, service: CaseService) -> MainWindow:
