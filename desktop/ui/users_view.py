@@ -225,7 +225,8 @@ class UsersView(QWidget):
             self._failed,
         )
 
-    def reset_password(self) -> None:
+    def _with_new_password(self, action, done_message: str) -> None:
+        """Ask the selected account's new password, then run `action(username, password)`."""
         account = self.selected()
         if account is None:
             return
@@ -233,10 +234,13 @@ class UsersView(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             password = dialog.password
             self._runner.run(
-                lambda: self._service.reset_password(account.username, password),
-                self._done(_("{user} has a new password.").format(user=account.username)),
+                lambda: action(account.username, password),
+                self._done(done_message.format(user=account.username)),
                 self._failed,
             )
+
+    def reset_password(self) -> None:
+        self._with_new_password(self._service.reset_password, _("{user} has a new password."))
 
     def disable(self) -> None:
         account = self.selected()
@@ -248,17 +252,8 @@ class UsersView(QWidget):
             )
 
     def enable(self) -> None:
-        account = self.selected()
-        if account is None:
-            return
-        dialog = PasswordDialog(_("New password for {user}").format(user=account.username), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            password = dialog.password
-            self._runner.run(
-                lambda: self._service.enable(account.username, password),
-                self._done(_("{user} can sign in again.").format(user=account.username)),
-                self._failed,
-            )
+        # A disabled account lost its key wrap: it comes back only with a new password.
+        self._with_new_password(self._service.enable, _("{user} can sign in again."))
 
     def change_role(self) -> None:
         account = self.selected()
