@@ -200,7 +200,7 @@ def _sender(message: Message) -> tuple[str, str]:
         if addresses:
             return addresses[0].display_name.strip(), addresses[0].addr_spec.strip()
     except Exception:
-        pass
+        pass  # a malformed header: fall back to the lenient parser below
     display, address = email.utils.parseaddr(_header(message, "From"))
     return display.strip(), address.strip()
 
@@ -212,7 +212,7 @@ def _date(message: Message) -> datetime | None:
         if isinstance(value, datetime):
             return value
     except Exception:
-        pass
+        pass  # a malformed header: fall back to the lenient parser below
     try:
         return email.utils.parsedate_to_datetime(_header(message, "Date"))
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -522,7 +522,7 @@ class IntakeForm(QWidget):
                 received = date.fromisoformat(str(data["received"]))
                 self.received_edit.setDate(QDate(received.year, received.month, received.day))
             except ValueError:
-                pass
+                pass  # a guess that is not a date leaves today's date for the clerk to check
         if "signed" in data:
             self.signed_check.setChecked(bool(data["signed"]))
         wanted = set(data.get("registers") or [])
