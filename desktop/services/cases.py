@@ -198,7 +198,8 @@ class CaseService:
         today = self.clock.today()
         return {action: why_not(state, action, today) for action in Action}
 
-    def read_attachment(self, sha256: str) -> bytes:
+    def read_attachment(self, sha256: str, case_ref: str = "") -> bytes:
+        """A stored file, its hash verified; the view is logged against the case it is opened from."""
         require(self.user, Permission.VIEW)
         if not self.workspace.blobs.exists(sha256) and self.workspace.settings.server_url:
             from desktop.services.sync_service import SyncService  # files fetched on demand
@@ -206,15 +207,19 @@ class CaseService:
             SyncService(self.workspace, self.user).fetch_blob(sha256)
         data = self.workspace.blobs.read(sha256)
         with self.workspace.engine.connect() as connection:
-            owner = (
-                connection.connection.driver_connection.cursor()
-                .execute(
+            cursor = connection.connection.driver_connection.cursor()
+            if case_ref:
+                case_id = self._resolve(connection, case_ref)
+                owner = cursor.execute(
+                    "SELECT id, diary_number FROM cases WHERE id = ?", (case_id,)
+                ).fetchone()
+            else:
+                # Any case holding the bytes (one file may be attached to many: no sorting over them all).
+                owner = cursor.execute(
                     "SELECT c.id, c.diary_number FROM attachments a JOIN cases c ON c.id = a.case_id "
-                    "WHERE a.sha256 = ? ORDER BY c.num LIMIT 1",
+                    "WHERE a.sha256 = ? LIMIT 1",
                     (sha256,),
-                )
-                .fetchone()
-            )
+                ).fetchone()
         case_id, diary = owner or ("", "")
         self._log(Access.VIEW_FILE, case_id, diary, f"sha256={sha256}")
         return data

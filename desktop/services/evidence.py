@@ -244,9 +244,9 @@ class EvidenceService:
         return AttachBatch(state, tuple(files), skipped, notes)
 
     # -- reading back ------------------------------------------------------------------------------
-    def read(self, sha256: str) -> bytes:
-        """A stored file, its hash verified."""
-        return self.cases.read_attachment(sha256)
+    def read(self, sha256: str, case_ref: str = "") -> bytes:
+        """A stored file, its hash verified (the view logged against `case_ref` when given)."""
+        return self.cases.read_attachment(sha256, case_ref)
 
     def read_stored_email(self, sha256: str, filename: str = "message.eml") -> ImportedEmail:
         return self.parse_email(self.read(sha256), filename)

@@ -174,9 +174,10 @@ class AttachmentsPanel(QGroupBox):
         self._shown_sha = attachment.sha256
         self.preview.show_message(_("Opening {name}…").format(name=attachment.filename))
         evidence = self.evidence
+        case_id = self.state.id if self.state is not None else ""
 
         def load():
-            data = evidence.read(attachment.sha256)  # hash verified
+            data = evidence.read(attachment.sha256, case_id)  # hash verified, logged for this case
             mail, note = None, ""
             if attachment.media_type in EMAIL_TYPES:
                 try:
