@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -132,8 +133,10 @@ def _where(query: CaseQuery) -> tuple[str, list]:
         clauses.append("received <= ?")
         params.append(query.received_to.isoformat())
     if query.registered_on:
-        clauses.append("substr(registered_at, 1, 10) = ?")
-        params.append(query.registered_on.isoformat())
+        # The office's calendar day as a range of UTC instants: the index on registered_at serves it.
+        start, end = _utc_day(query.registered_on)
+        clauses.append("registered_at >= ? AND registered_at < ?")
+        params.extend([start, end])
     if query.text.strip():
         expression = fts_match_expression(query.text)
         if expression:
@@ -142,6 +145,16 @@ def _where(query: CaseQuery) -> tuple[str, list]:
         else:
             clauses.append("0")
     return (" AND ".join(clauses) if clauses else "1"), params
+
+
+_HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def _utc_day(day: date) -> tuple[str, str]:
+    """The Helsinki calendar day `day` as [start, end) in the ISO form registered_at is stored in (UTC)."""
+    start = datetime.combine(day, time(0, 0), _HELSINKI).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0, 0), _HELSINKI).astimezone(UTC)
+    return start.isoformat(timespec="microseconds"), end.isoformat(timespec="microseconds")
 
 
 def _order(query: CaseQuery) -> tuple[tuple[str, ...], str]:

@@ -88,6 +88,7 @@ cases = Table(
     Index("ix_cases_right", "right", "num"),
     Index("ix_cases_channel", "channel", "num"),
     Index("ix_cases_hetu", "hetu"),
+    Index("ix_cases_registered", "registered_at", "num"),
 )
 
 case_registers = Table(
