@@ -173,9 +173,12 @@ class CaseService:
         with self.workspace.engine.connect() as connection:
             return queries.page(connection, query, after, limit)
 
-    def ids(self, query: CaseQuery) -> list[int]:
+    def ids(self, query: CaseQuery, first_page_shown: bool = False) -> list[int]:
+        """Every matching case's number in order. `first_page_shown`: the same search's first page was
+        just read through `page` (and logged there), so it is not logged twice."""
         require(self.user, Permission.VIEW)
-        self._log_search(query, "list")
+        if not first_page_shown:
+            self._log_search(query, "list")
         with self.workspace.engine.connect() as connection:
             return queries.ids(connection, query)
 

@@ -429,3 +429,20 @@ def test_batch_print_of_the_replies_ready_today(qtbot, main_window):
         assert state.attachments[-1].kind.value == "reply"
     assert main_window.today_view.tiles["ready_to_print"].count == 0
     assert "2 replies" in main_window.statusBar().currentMessage()
+
+
+def test_the_list_shows_its_first_page_then_appends_the_rest(qtbot, qtmodeltester, main_window):
+    from desktop.services import demo
+
+    demo.generate(main_window.service.workspace, 450, seed=4, today=date(2026, 11, 23))
+    model = main_window.case_model
+    qtmodeltester.check(model)  # checks every later change too
+    counts: list[int] = []
+    model.rowsInserted.connect(lambda _parent, _first, last: counts.append(last + 1))
+    main_window.show_page("cases")
+    model.reload()
+    qtbot.waitUntil(lambda: model.first_page_ready, timeout=5000)
+    wait_idle(qtbot, main_window)
+    assert counts == [450]  # the rest was appended after the first 200, not by a reset
+    assert model.rowCount() == 450
+    assert model.case_row(0).diary_number.startswith("KEHA/1/")
