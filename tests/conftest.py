@@ -177,16 +177,28 @@ DEMO_10K_TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="session")
-def demo_10k_template(template_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_demo_template(
+    template_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, int, int, date], Path]:
+    """make(name, cases, seed, today): a copy of the template office filled with demo cases, for a session."""
+
+    def make(name: str, cases: int, seed: int, today: date) -> Path:
+        root = tmp_path_factory.mktemp(name) / "data"
+        shutil.copytree(template_data_dir, root)
+        workspace = Workspace.open(root)
+        try:
+            demo.generate(workspace, cases, seed=seed, today=today)
+        finally:
+            workspace.close()
+        return root
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_10k_template(make_demo_template) -> Path:
     """10,000 demo cases (seed 7, today 23.11.2026): built once per session, only when a slow test asks."""
-    root = tmp_path_factory.mktemp("demo10k") / "data"
-    shutil.copytree(template_data_dir, root)
-    workspace = Workspace.open(root)
-    try:
-        demo.generate(workspace, 10000, seed=7, today=DEMO_10K_TODAY)
-    finally:
-        workspace.close()
-    return root
+    return make_demo_template("demo10k", 10000, 7, DEMO_10K_TODAY)
 
 
 @pytest.fixture

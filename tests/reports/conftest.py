@@ -10,7 +10,6 @@ import pytest
 from report_data import TODAY, build_fixed_cases
 
 from desktop.i18n import current_language, set_language
-from desktop.services import demo
 from desktop.services.cases import CaseService
 from desktop.services.clock import FixedClock
 from desktop.services.workspace import Workspace
@@ -31,16 +30,9 @@ def fixed_cases(clerk_service: CaseService, clock: FixedClock) -> dict[str, str]
 
 
 @pytest.fixture(scope="session")
-def report_demo_template(template_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_demo_template(make_demo_template) -> Path:
     """2,000 demo cases (seed 3, today 23.11.2026), built once per session."""
-    root = tmp_path_factory.mktemp("report-demo") / "data"
-    shutil.copytree(template_data_dir, root)
-    workspace = Workspace.open(root)
-    try:
-        demo.generate(workspace, 2000, seed=3, today=TODAY)
-    finally:
-        workspace.close()
-    return root
+    return make_demo_template("report-demo", 2000, 3, TODAY)
 
 
 @pytest.fixture
