@@ -327,7 +327,7 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-def _row_json(row, today: date) -> dict:
+def _row_json(row) -> dict:
     from desktop.domain.identifiers import mask_hetu
 
     return {
@@ -367,9 +367,8 @@ def _cases_list(service, args) -> int:
         statuses=statuses, overdue=args.overdue, due_within=args.due_within, text=args.search or ""
     )
     rows = service.rows(query, args.limit)
-    today = service.clock.today()
     if args.json:
-        _print_json([_row_json(row, today) for row in rows])
+        _print_json([_row_json(row) for row in rows])
         return EXIT_OK
     for row in rows:
         print(

@@ -323,9 +323,5 @@ class Workspace:
             keys.remember_user(self.data_dir, user.username, self.settings.ui_language)
         return access_log.bind(self, user)
 
-    def settings_server_url(self) -> str:
-        """The shared server this desk syncs with, or "" for a standalone desk."""
-        return getattr(self.settings, "server_url", "") or ""
-
     def close(self) -> None:
         self.engine.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
@@ -22,13 +21,6 @@ _NAME_KEY = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}"
 def name_sort_key(name: str) -> str:
     """Case-insensitive key that puts å, ä, ö after z, as in the Finnish and Swedish alphabets."""
     return name.casefold().translate(_NAME_KEY)
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    seq: int
-    server_seq: int | None
-    event: Event
 
 
 def _diary_parts(diary_number: str) -> tuple[int, int]:
@@ -173,15 +165,6 @@ def case_events(connection: Connection, case_id: str) -> list[Event]:
         f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY {FOLD_ORDER}", (case_id,)
     ).fetchall()
     return [row_to_event(row) for row in rows]
-
-
-def stored_events(connection: Connection, case_id: str) -> list[StoredEvent]:
-    cursor = _raw_cursor(connection)
-    rows = cursor.execute(
-        f"SELECT seq, server_seq, {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY {FOLD_ORDER}",
-        (case_id,),
-    ).fetchall()
-    return [StoredEvent(row[0], row[1], row_to_event(row[2:])) for row in rows]
 
 
 def load_state(connection: Connection, case_id: str) -> CaseState | None:

@@ -252,9 +252,4 @@ def open_cases_of(connection: Connection, hetu: str, name: str, exclude_statuses
     return [CaseRow(*row) for row in _cursor(connection).execute(sql, [key, *exclude_statuses])]
 
 
-def status_counts(connection: Connection) -> dict[str, int]:
-    cursor = _cursor(connection)
-    return dict(cursor.execute("SELECT status, count(*) FROM cases GROUP BY status").fetchall())
-
-
 __all__ = ["CaseQuery", "CaseRow", "SortKey", "Status"]

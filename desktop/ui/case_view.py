@@ -24,7 +24,7 @@ from desktop.domain.deadlines import days_left, urgency
 from desktop.domain.events import Event
 from desktop.domain.model import DEADLINE_RUNNING_STATUSES, AttachmentKind, CaseState
 from desktop.domain.workflow import Action
-from desktop.i18n import _, current_language, format_date
+from desktop.i18n import _, current_language, error_text, format_date
 from desktop.services.cases import CaseService
 from desktop.ui import action_dialogs, labels
 from desktop.ui.attachments_panel import AttachmentsPanel
@@ -340,8 +340,6 @@ class CaseView(QWidget):
         for action, button in self.action_buttons.items():
             reason = allowed[action]
             button.setEnabled(reason is None)
-            from desktop.i18n import error_text
-
             button.setToolTip(error_text(reason) if reason is not None else "")
             button.setVisible(action is not Action.RESOLVE_CONFLICT or bool(state.conflicts))
 

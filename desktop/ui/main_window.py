@@ -266,9 +266,6 @@ class MainWindow(QMainWindow):
         count = self._scan_count
         return _("Unfiled scans ({count})").format(count=count) if count else _("Unfiled scans")
 
-    def set_connection_state(self, text: str) -> None:
-        self.connection_label.setText(text)
-
     def _language_changed(self, _language: str) -> None:
         self.retranslate()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import Empty, SimpleQueue
@@ -82,7 +81,6 @@ class DbRunner(QObject):
         else:
             log.error("database work failed", exc_info=(type(error), error, error.__traceback__))
             message = _("Unexpected error: {error}").format(error=error)
-            traceback.print_exception(error)
         if on_error is not None:
             on_error(message)
         else:
