@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _
 from desktop.services import words
 from desktop.services.access_log import AccessEntry, AccessLogService
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 SHOWN = 2000  # the newest entries on screen; the export has them all
@@ -108,7 +109,7 @@ class AccessLogView(QWidget):
         self.message_label.setText(_("{count} entries (newest first).").format(count=len(entries)))
 
     def _failed(self, message: str) -> None:
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
         self.message_label.setText(message)
 
     def export(self) -> None:
@@ -120,7 +121,7 @@ class AccessLogView(QWidget):
         diary, user = self._filters()
 
         def done(count: int) -> None:
-            self.message_label.setStyleSheet("color: #2e7d32;")
+            self.message_label.setStyleSheet(theme.text_style("ok"))
             self.message_label.setText(_("Wrote {count} entries to {file}.").format(count=count, file=path))
 
         self._runner.run(lambda: self._service.export_csv(path, diary, user), done, self._failed)

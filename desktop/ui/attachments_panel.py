@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -27,15 +27,11 @@ from desktop.i18n import _, error_text, format_date
 from desktop.services.cases import CaseService
 from desktop.services.email_import import EncryptedEmail
 from desktop.services.evidence import EMAIL_TYPES, AttachBatch, EvidenceService
-from desktop.ui import labels
+from desktop.ui import labels, theme
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
 
 FILE_FILTER_PATTERNS = "*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.eml *.msg"
-OK_STYLE = "color: #2e7d32;"
-NOTE_STYLE = "color: #8a5300;"
-ERROR_STYLE = "color: #c62828;"
-WARNING_COLOR = QColor("#8a5300")
 
 
 def local_paths(mime: QMimeData) -> list[Path]:
@@ -58,6 +54,12 @@ def size_text(size: int) -> str:
     if size >= 1024 * 1024:
         return _("{size} MB").format(size=f"{size / (1024 * 1024):.1f}".replace(".", ","))
     return _("{size} kB").format(size=max(1, (size + 1023) // 1024))
+
+
+# Message kinds: the colour of each comes from the theme.
+OK_STYLE = "ok"
+NOTE_STYLE = "warning_text"
+ERROR_STYLE = "error"
 
 
 class AttachmentsPanel(QGroupBox):
@@ -155,7 +157,7 @@ class AttachmentsPanel(QGroupBox):
         ]
         if attachment.warning:
             tip.insert(0, "⚠ " + _(attachment.warning))
-            item.setForeground(QBrush(WARNING_COLOR))
+            item.setForeground(QBrush(theme.color("warning_text")))
         item.setToolTip("\n".join(tip))
         item.setData(Qt.ItemDataRole.UserRole, attachment.sha256)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text.replace(" ⚠", " " + _("warning")))
@@ -304,7 +306,7 @@ class AttachmentsPanel(QGroupBox):
 
     # -- messages and texts --------------------------------------------------------------------------
     def _show_message(self, text: str, style: str) -> None:
-        self.message_label.setStyleSheet(style)
+        self.message_label.setStyleSheet(theme.text_style(style))
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -62,6 +63,7 @@ class CaseListView(QWidget):
         ):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
+            combo.currentTextChanged.connect(combo.setToolTip)  # a long register name, elided, in full
         self.count_label = QLabel()
         self.table = QTableView()
         self.table.setModel(model)
@@ -80,27 +82,47 @@ class CaseListView(QWidget):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
 
-        filters = QHBoxLayout()
+        # Two rows of three filters: the row fits a 1280-pixel screen at 150 % scaling in every language.
+        filters = QGridLayout()
+        filters.setHorizontalSpacing(6)
         self._filter_labels = [QLabel() for _ in range(6)]
-        for label, widget in zip(
-            self._filter_labels,
-            (
-                self.status_combo,
-                self.right_combo,
-                self.register_combo,
-                self.channel_combo,
-                self.due_combo,
-                self.received_check,
-            ),
-            strict=True,
+        received = QHBoxLayout()
+        received.addWidget(self.received_check)
+        received.addWidget(self.received_from)
+        received.addWidget(QLabel("–"))
+        received.addWidget(self.received_to)
+        received.addStretch(1)
+        for position, (label, widget, field) in enumerate(
+            zip(
+                self._filter_labels,
+                (
+                    self.status_combo,
+                    self.right_combo,
+                    self.register_combo,
+                    self.channel_combo,
+                    self.due_combo,
+                    self.received_check,
+                ),
+                (
+                    self.status_combo,
+                    self.right_combo,
+                    self.register_combo,
+                    self.channel_combo,
+                    self.due_combo,
+                    received,
+                ),
+                strict=True,
+            )
         ):
             label.setBuddy(widget)
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addWidget(self.received_from)
-        filters.addWidget(QLabel("–"))
-        filters.addWidget(self.received_to)
-        filters.addStretch(1)
+            row, column = divmod(position, 3)
+            filters.addWidget(label, row, 2 * column, Qt.AlignmentFlag.AlignRight)
+            if isinstance(field, QHBoxLayout):
+                filters.addLayout(field, row, 2 * column + 1)
+            else:
+                filters.addWidget(field, row, 2 * column + 1)
+        for column in (1, 3, 5):
+            filters.setColumnStretch(column, 1)
 
         top = QHBoxLayout()
         self._search_label = QLabel()
@@ -199,6 +221,7 @@ class CaseListView(QWidget):
             combo.addItem(all_text, "")
         for code, text in items:
             combo.addItem(text, code)
+            combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)  # the full name
         index = combo.findData(current) if current is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from desktop.domain.deadlines import WorkCalendar, days_left
 from desktop.domain.identifiers import mask_hetu
@@ -19,15 +19,11 @@ from desktop.domain.model import DEADLINE_RUNNING_STATUSES
 from desktop.i18n import _, format_date
 from desktop.services.cases import CaseService
 from desktop.store.queries import CaseQuery, CaseRow, SortKey
-from desktop.ui import labels
+from desktop.ui import labels, theme
 from desktop.ui.runner import DbRunner
 
 PAGE = 200
 MAX_PAGES = 64
-OVERDUE_COLOR = QColor("#c62828")
-SOON_COLOR = QColor("#ef8f00")
-OVERDUE_BACKGROUND = QColor("#fde0dc")
-SOON_BACKGROUND = QColor("#fff1cc")
 _RUNNING = {s.value for s in DEADLINE_RUNNING_STATUSES}
 
 COLUMNS = (
@@ -240,12 +236,13 @@ class CaseListModel(QAbstractTableModel):
             return None
         left = (date.fromisoformat(row.due_date) - self._query.today).days
         if left < 0:
-            color = OVERDUE_COLOR if role == Qt.ItemDataRole.ForegroundRole else OVERDUE_BACKGROUND
+            meaning = "overdue"
         elif left <= 7:
-            color = SOON_COLOR if role == Qt.ItemDataRole.ForegroundRole else SOON_BACKGROUND
+            meaning = "soon"
         else:
             return None
-        return QBrush(color)
+        background = role == Qt.ItemDataRole.BackgroundRole
+        return QBrush(theme.color(meaning + "_background" if background else meaning))
 
     def _display(self, row: CaseRow, key: str) -> str:
         if key == "diary":

@@ -26,15 +26,12 @@ from desktop.domain.model import DEADLINE_RUNNING_STATUSES, AttachmentKind, Case
 from desktop.domain.workflow import Action
 from desktop.i18n import _, current_language, error_text, format_date
 from desktop.services.cases import CaseService
-from desktop.ui import action_dialogs, labels
+from desktop.ui import action_dialogs, fit, labels, theme
 from desktop.ui.attachments_panel import AttachmentsPanel
 from desktop.ui.runner import DbRunner
 
-URGENCY_STYLE = {
-    "overdue": "background: #c62828; color: white;",
-    "soon": "background: #ef8f00; color: black;",
-    "ok": "background: #e8f5e9; color: #1b5e20;",
-}
+URGENCY_BADGE = {"overdue": "overdue_badge", "soon": "soon_badge", "ok": "ok_badge"}
+CHIP = "font-size: 14px; padding: 4px 8px; border-radius: 4px;"
 
 
 class TimelineModel(QAbstractTableModel):
@@ -139,15 +136,8 @@ class CaseView(QWidget):
         self.diary_label.setFont(font)
         self.diary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel()
-        self.status_label.setStyleSheet(
-            "font-size: 14px; padding: 4px 8px; background: #eceff1; border-radius: 4px;"
-        )
         self.due_label = QLabel()
-        self.due_label.setStyleSheet("font-size: 14px; padding: 4px 8px; border-radius: 4px;")
         self.conflict_label = QLabel()
-        self.conflict_label.setStyleSheet(
-            "background: #6a1b9a; color: white; padding: 4px 8px; border-radius: 4px;"
-        )
         self.conflict_label.hide()
 
         self.details_box = QGroupBox()
@@ -207,7 +197,7 @@ class CaseView(QWidget):
             actions.addWidget(button, position // 2, position % 2)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
 
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -220,8 +210,9 @@ class CaseView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.details_box)
         left.addWidget(self.attachments_panel, 1)
-        left_widget = QWidget()
-        left_widget.setLayout(left)
+        left_content = QWidget()
+        left_content.setLayout(left)
+        left_widget = fit.scrolling(left_content)  # the details scroll on a small screen
         right = QVBoxLayout()
         right.addWidget(self.actions_box)
         right.addWidget(self.message_label)
@@ -229,6 +220,7 @@ class CaseView(QWidget):
         right_widget = QWidget()
         right_widget.setLayout(right)
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(left_widget)
         splitter.addWidget(right_widget)
         splitter.setStretchFactor(0, 1)
@@ -273,14 +265,11 @@ class CaseView(QWidget):
                 )
             )
             self.due_label.setStyleSheet(
-                "font-size: 14px; padding: 4px 8px; border-radius: 4px;"
-                + URGENCY_STYLE[urgency(state.due_date, today).value]
+                CHIP + theme.badge_style(URGENCY_BADGE[urgency(state.due_date, today).value])
             )
         else:
             self.due_label.setText(_("Due {date}").format(date=format_date(state.due_date)))
-            self.due_label.setStyleSheet(
-                "font-size: 14px; padding: 4px 8px; border-radius: 4px; background: #eceff1;"
-            )
+            self.due_label.setStyleSheet(CHIP + theme.badge_style("chip"))
         if state.conflicts:
             self.conflict_label.setText(
                 _("Conflicting edits: {fields}").format(
@@ -344,6 +333,9 @@ class CaseView(QWidget):
             button.setVisible(action is not Action.RESOLVE_CONFLICT or bool(state.conflicts))
 
     def retranslate(self) -> None:
+        self.status_label.setStyleSheet(CHIP + theme.badge_style("chip"))
+        self.conflict_label.setStyleSheet(CHIP + theme.badge_style("conflict_badge"))
+        self.message_label.setStyleSheet(theme.text_style("error"))
         self.back_button.setText(_("← &Back"))
         self.back_button.setAccessibleName(_("Back to the list"))
         self.details_box.setTitle(_("Request and requester"))

@@ -30,12 +30,8 @@ from desktop.domain.errors import DomainError
 from desktop.domain.model import Channel, Language, Right
 from desktop.i18n import _, current_language, error_text
 from desktop.services.cases import CaseService
-from desktop.ui import labels
+from desktop.ui import labels, theme
 from desktop.ui.runner import DbRunner
-
-ERROR_STYLE = "color: #c62828;"
-WARNING_STYLE = "color: #8a5300; background: #fff1cc; padding: 4px; border-radius: 3px;"
-OK_STYLE = "color: #2e7d32;"
 
 
 class IntakeForm(QWidget):
@@ -60,7 +56,7 @@ class IntakeForm(QWidget):
         self.registers_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.applicability_label = QLabel()
         self.applicability_label.setWordWrap(True)
-        self.applicability_label.setStyleSheet(WARNING_STYLE)
+        self.applicability_label.setStyleSheet(theme.notice_style("warning"))
         self.applicability_label.hide()
         self.name_edit = QLineEdit()
         self.hetu_edit = QLineEdit()
@@ -83,16 +79,14 @@ class IntakeForm(QWidget):
         self.details_edit.setMinimumHeight(90)
         self.duplicate_label = QLabel()
         self.duplicate_label.setWordWrap(True)
-        self.duplicate_label.setStyleSheet(WARNING_STYLE)
+        self.duplicate_label.setStyleSheet(theme.notice_style("warning"))
         self.duplicate_label.hide()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(theme.text_style("error"))
         self.prefill_label = QLabel()  # where a prefilled request came from (a scan, an e-mail)
         self.prefill_label.setWordWrap(True)
-        self.prefill_label.setStyleSheet(
-            "color: #0d47a1; background: #e3f2fd; padding: 6px; border-radius: 3px;"
-        )
+        self.prefill_label.setStyleSheet(theme.notice_style("info"))
         self.prefill_label.hide()
         self.save_button = QPushButton()
         self.save_button.setDefault(True)
@@ -101,7 +95,9 @@ class IntakeForm(QWidget):
         # The result panel: the diary number, large, to copy onto the paper form.
         self.result_frame = QFrame()
         self.result_frame.setFrameShape(QFrame.Shape.StyledPanel)
-        self.result_frame.setStyleSheet("QFrame { background: #e8f5e9; border-radius: 6px; }")
+        self.result_frame.setStyleSheet(
+            f"QFrame {{ background: {theme.hex_of('success_background')}; border-radius: 6px; }}"
+        )
         self.result_caption = QLabel()
         self.diary_label = QLabel()
         font = QFont()
@@ -179,7 +175,7 @@ class IntakeForm(QWidget):
         details = QVBoxLayout(self.details_box)
         self.details_hint = QLabel()
         self.details_hint.setWordWrap(True)
-        self.details_hint.setStyleSheet("color: #546e7a;")
+        self.details_hint.setStyleSheet(theme.text_style("muted"))
         details.addWidget(self.details_hint)
         details.addWidget(self.details_edit)
 
@@ -349,16 +345,16 @@ class IntakeForm(QWidget):
             self.hetu_status.setText("")
             return
         if len(text) < 11:
-            self.hetu_status.setStyleSheet("color: #546e7a;")
+            self.hetu_status.setStyleSheet(theme.text_style("muted"))
             self.hetu_status.setText(_("{n}/11 characters").format(n=len(text)))
             return
         try:
             info = identifiers.parse_hetu(text)
         except DomainError as error:
-            self.hetu_status.setStyleSheet(ERROR_STYLE)
+            self.hetu_status.setStyleSheet(theme.text_style("error"))
             self.hetu_status.setText(error_text(error))
             return
-        self.hetu_status.setStyleSheet(OK_STYLE)
+        self.hetu_status.setStyleSheet(theme.text_style("ok"))
         note = _("temporary identity code") if info.temporary else _("valid")
         self.hetu_status.setText(f"✓ {note}")
 
@@ -368,10 +364,10 @@ class IntakeForm(QWidget):
             self.postcode_status.setText("")
             return
         if identifiers.is_valid_postcode(text):
-            self.postcode_status.setStyleSheet(OK_STYLE)
+            self.postcode_status.setStyleSheet(theme.text_style("ok"))
             self.postcode_status.setText("✓")
         else:
-            self.postcode_status.setStyleSheet(ERROR_STYLE)
+            self.postcode_status.setStyleSheet(theme.text_style("error"))
             self.postcode_status.setText(_("five digits"))
 
     def _update_applicability(self) -> None:

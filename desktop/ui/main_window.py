@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,17 +20,20 @@ from desktop.services import words
 from desktop.services.cases import CaseService
 from desktop.services.office import OfficeService
 from desktop.services.reports import ReportService
+from desktop.ui import menus
 from desktop.ui.administration_view import AdministrationView, can_administer
 from desktop.ui.case_list import CaseListView
 from desktop.ui.case_list_model import CaseListModel
-from desktop.ui.case_view import CaseView
+from desktop.ui.case_view import CaseView, action_text
 from desktop.ui.intake_form import IntakeForm
+from desktop.ui.menus import MenuBar
 from desktop.ui.reports_view import ReportsView
 from desktop.ui.runner import DbRunner
 from desktop.ui.scan_inbox import ScanInboxView
 from desktop.ui.settings_view import SettingsView
 from desktop.ui.sign_in import IdleWatcher, SignInDialog
 from desktop.ui.today_view import TodayView
+from desktop.ui.view_state import ViewState
 
 PAGES = ("today", "cases", "reports", "new", "scans", "settings", "admin")
 
@@ -44,7 +47,7 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
 
         self.nav = QListWidget()
-        self.nav.setMinimumWidth(180)
+        self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(240)
         self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 10px; }")
         for _page in PAGES:
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         # Only those with something to administer see the page (the services refuse the rest anyway).
         self.nav.item(PAGES.index("admin")).setHidden(not can_administer(service.user))
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
@@ -95,6 +99,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.connection_label)
 
         self._actions: dict[str, QAction] = {}
+        self._restyling = False
         self._add_action("new", "Ctrl+N", lambda: self.show_page("new"))
         self._add_action("find", "Ctrl+F", self.find)
         self._add_action("today", "Ctrl+1", lambda: self.show_page("today"))
@@ -105,6 +110,14 @@ class MainWindow(QMainWindow):
         self._add_action("refresh", "F5", self.refresh)
         self._add_action("lock", "Ctrl+L", self.lock)
         self._add_action("back", "Alt+Left", self._back)
+        self._add_action("scans", "Ctrl+4", lambda: self.show_page("scans"))
+        self._add_action("admin", "Ctrl+5", lambda: self.show_page("admin"))
+        self._add_action("print_ready", "Ctrl+P", lambda: self.print_ready_replies())
+        self._add_action("quit", "Ctrl+Q", self.close)
+        self._add_action("guide", "F1", self.show_guide)
+        self._add_action("shortcuts", "Ctrl+F1", self.show_shortcuts)
+        self._add_action("about", "", self.show_about)
+        self._actions["admin"].setVisible(can_administer(service.user))
 
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.today_view.open_queue.connect(self._open_queue)
@@ -125,6 +138,9 @@ class MainWindow(QMainWindow):
 
         self.sync = None  # made when the desk has a server: a standalone desk never loads the driver
         self._add_action("sync", "Ctrl+R", self.sync_now)
+        self.menu_bar = MenuBar(self, self._actions, self.case_view.action_buttons)
+        self.setWindowIcon(menus.window_icon())
+        self.view_state = ViewState(self)
 
         self.idle = IdleWatcher(service.workspace.settings.idle_lock_minutes, self.lock, self)
         app = QApplication.instance()
@@ -133,11 +149,13 @@ class MainWindow(QMainWindow):
         self._previous_page = "today"
         self.retranslate()
         self.nav.setCurrentRow(0)
+        self.view_state.restore()
         QTimer.singleShot(0, self._first_load)  # show the window first, then load
 
     def _add_action(self, key: str, shortcut: str, slot) -> None:
         action = QAction(self)
-        action.setShortcut(QKeySequence(shortcut))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
@@ -170,6 +188,7 @@ class MainWindow(QMainWindow):
         )[row]
         self.stack.setCurrentWidget(widget)
         self._previous_page = PAGES[row]
+        self.menu_bar.sync_case_entries(False)
         if widget is self.intake_form:
             self.intake_form.channel_combo.setFocus()
         elif widget is self.case_list:
@@ -180,6 +199,11 @@ class MainWindow(QMainWindow):
             self.reports_view.reload()
         elif widget is self.admin_view:
             self.admin_view.reload()  # computed only when looked at: heavy on a large diary
+
+    def current_page(self) -> str:
+        if self.stack.currentWidget() is self.case_view:
+            return "case"
+        return PAGES[self.nav.currentRow()] if self.nav.currentRow() >= 0 else "today"
 
     def find(self) -> None:
         self.show_page("cases")
@@ -195,6 +219,7 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(False)
         self.stack.setCurrentWidget(self.case_view)
         self.case_view.load(case_id)
+        self.menu_bar.sync_case_entries(True)
 
     def _back(self) -> None:
         self.show_page(self._previous_page)
@@ -297,20 +322,28 @@ class MainWindow(QMainWindow):
         else:
             self.connection_label.setText(_("Offline (standalone desk)"))
         tooltips = {
-            "new": _("New request"),
-            "find": _("Search"),
-            "today": _("Today"),
-            "cases": _("Cases"),
-            "reports": _("Reports"),
-            "settings": _("Settings"),
-            "email": _("New request from e-mail"),
-            "refresh": _("Refresh"),
-            "lock": _("Lock"),
-            "back": _("Back"),
-            "sync": _("Sync now"),
+            "new": _("&New request"),
+            "find": _("&Search"),
+            "today": _("&Today"),
+            "cases": _("&Cases"),
+            "reports": _("&Reports"),
+            "settings": _("&Settings"),
+            "email": _("New request from &e-mail…"),
+            "refresh": _("Re&fresh"),
+            "lock": _("&Lock"),
+            "back": _("&Back"),
+            "sync": _("S&ync now"),
+            "scans": _("&Unfiled scans"),
+            "admin": _("&Users, access log and retention"),
+            "print_ready": _("&Print all replies ready to print…"),
+            "quit": _("&Quit"),
+            "guide": _("Clerk's &guide"),
+            "shortcuts": _("&Keyboard shortcuts"),
+            "about": _("&About Kirjaamo"),
         }
         for key, action in self._actions.items():
             action.setText(tooltips[key])
+        self.menu_bar.retranslate({action: action_text(action) for action in self.case_view.action_buttons})
         self.today_view.retranslate()
         self.case_list.retranslate()
         self.intake_form.retranslate()
@@ -346,7 +379,39 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(finished)
         dialog.open()
 
+    def show_guide(self) -> None:
+        self.guide_dialog = menus.GuideDialog(self)
+        self.guide_dialog.show()
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog = menus.ShortcutsDialog(self._actions, self)
+        self.shortcuts_dialog.open()
+
+    def show_about(self) -> None:
+        from desktop import __version__
+
+        QMessageBox.about(
+            self,
+            _("About Kirjaamo"),
+            _("Kirjaamo {version}: data-subject requests from receipt to reply.").format(version=__version__),
+        )
+
+    def changeEvent(self, event) -> None:
+        # The system switched between light and dark: the theme's colours follow the new palette.
+        if (
+            event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+            and hasattr(self, "menu_bar")
+            and not self._restyling
+        ):
+            self._restyling = True
+            try:
+                self.retranslate()
+            finally:
+                self._restyling = False
+        super().changeEvent(event)
+
     def closeEvent(self, event) -> None:
+        self.view_state.save()
         self.scan_inbox.stop()
         if self.sync is not None:
             self.sync.shutdown()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _, format_date
 from desktop.services.email_import import ImportedEmail
 from desktop.services.filetypes import safe_filename
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 ZOOM_STEP = 1.25
@@ -186,7 +187,7 @@ class PreviewWidget(QWidget):
             email_form.addRow(self._email_captions[key], value)
         self.email_notes = QLabel()
         self.email_notes.setWordWrap(True)
-        self.email_notes.setStyleSheet("color: #8a5300;")
+        self.email_notes.setStyleSheet(theme.text_style("warning_text"))
         self.email_body = QPlainTextEdit()
         self.email_body.setReadOnly(True)
         email_layout = QVBoxLayout(self.email_page)
@@ -198,7 +199,7 @@ class PreviewWidget(QWidget):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message_label.setStyleSheet("color: #546e7a; padding: 24px;")
+        self.message_label.setStyleSheet(theme.text_style("muted") + " padding: 24px;")
 
         self.stack = QStackedWidget()
         for page in (self.message_label, self.pdf_view, self.image_scroll, self.email_page):

@@ -44,6 +44,7 @@ from desktop.domain.model import Channel, Right
 from desktop.i18n import N_, _, format_number
 from desktop.services import reports as rep
 from desktop.services.reports import ReportFigures, ReportQuery, ReportService, Timeliness
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 CHART_KEYS = ("by_right", "by_channel", "deadlines", "outcomes", "open_by_age", "registers")
@@ -215,7 +216,8 @@ class FigureTile(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setMinimumWidth(150)
         self.setStyleSheet(
-            f"QLabel {{ background: white; border: 1px solid #cfd8dc; border-left: 6px solid {color};"
+            f"QLabel {{ background: {theme.hex_of('tile_background')}; color: palette(window-text);"
+            f" border: 1px solid {theme.hex_of('tile_border')}; border-left: 6px solid {color};"
             " border-radius: 4px; padding: 8px; }"
         )
         self.value = ""
@@ -253,7 +255,8 @@ class ReportsView(QWidget):
         self.register_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.register_combo.setMinimumContentsLength(32)
+        self.register_combo.setMinimumContentsLength(24)
+        self.register_combo.currentTextChanged.connect(self.register_combo.setToolTip)
         self.register_label.setBuddy(self.register_combo)
         self.export_csv_button = QPushButton()
         self.export_xlsx_button = QPushButton()
@@ -262,15 +265,15 @@ class ReportsView(QWidget):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.hover_label = QLabel()  # the last hovered number, also for screen readers
-        self.hover_label.setStyleSheet("color: #37474f;")
+        self.hover_label.setStyleSheet(theme.text_style("muted"))
 
         self.tiles = {
-            "total": FigureTile("#37474f"),
+            "total": FigureTile(theme.hex_of("queue_new_today")),
             "one_month": FigureTile(rep.TIMELINESS_COLORS[Timeliness.ONE_MONTH]),
             "extension": FigureTile(rep.TIMELINESS_COLORS[Timeliness.EXTENSION]),
             "late": FigureTile(rep.TIMELINESS_COLORS[Timeliness.LATE]),
-            "median": FigureTile("#1565c0"),
-            "p90": FigureTile("#1565c0"),
+            "median": FigureTile(theme.hex_of("queue_ready_to_print")),
+            "p90": FigureTile(theme.hex_of("queue_ready_to_print")),
             "open": FigureTile(rep.TIMELINESS_COLORS[Timeliness.OVERDUE]),
         }
         self.charts = {key: ReportChart() for key in CHART_KEYS}
@@ -281,14 +284,15 @@ class ReportsView(QWidget):
         for widget in (self.from_label, self.from_edit, self.to_label, self.to_edit, self.register_label):
             filters.addWidget(widget)
         filters.addWidget(self.register_combo, 1)
-        filters.addSpacing(16)
+        exports = QHBoxLayout()  # a row of its own: the filters and the buttons fit a 1280-pixel screen
         for button in (
             self.export_csv_button,
             self.export_xlsx_button,
             self.export_pdf_button,
             self.export_cases_button,
         ):
-            filters.addWidget(button)
+            exports.addWidget(button)
+        exports.addStretch(1)
         tiles = QHBoxLayout()
         for tile in self.tiles.values():
             tiles.addWidget(tile)
@@ -308,6 +312,7 @@ class ReportsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(filters)
+        layout.addLayout(exports)
         layout.addWidget(self.message_label)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.hover_label)
@@ -377,7 +382,7 @@ class ReportsView(QWidget):
         self.loaded.emit()
 
     def _show_error(self, message: str) -> None:
-        self.message_label.setText(f"<span style='color:#c62828'>{message}</span>")
+        self.message_label.setText("<span style='color:{}'>{}</span>".format(theme.hex_of("error"), message))
 
     # -- drawing ------------------------------------------------------------------------------------
     def _render(self) -> None:

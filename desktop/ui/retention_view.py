@@ -24,6 +24,7 @@ from desktop.i18n import _, format_date
 from desktop.services import words
 from desktop.services.backup import BackupReport, backup
 from desktop.services.retention import PurgeCandidate, RetentionService
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 
@@ -91,7 +92,7 @@ class RetentionView(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(value))
 
     def _failed(self, message: str) -> None:
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
         self.message_label.setText(message)
 
     def purge_selected(self) -> None:
@@ -120,7 +121,7 @@ class RetentionView(QWidget):
             return len(chosen)
 
         def done(count: int) -> None:
-            self.message_label.setStyleSheet("color: #2e7d32;")
+            self.message_label.setStyleSheet(theme.text_style("ok"))
             self.message_label.setText(_("Purged {count} case(s).").format(count=count))
             self.reload()
 
@@ -168,7 +169,7 @@ class BackupBox(QGroupBox):
             return
 
         def done(report: BackupReport) -> None:
-            self.message_label.setStyleSheet("color: #2e7d32;")
+            self.message_label.setStyleSheet(theme.text_style("ok"))
             self.message_label.setText(
                 _("Backup written and verified: {cases} cases, {files} files.").format(
                     cases=report.cases, files=report.files
@@ -176,7 +177,7 @@ class BackupBox(QGroupBox):
             )
 
         def failed(message: str) -> None:
-            self.message_label.setStyleSheet("color: #c62828;")
+            self.message_label.setStyleSheet(theme.text_style("error"))
             self.message_label.setText(message)
 
         self.message_label.setText(_("Working…"))

@@ -32,7 +32,7 @@ from desktop.i18n import _, format_date
 from desktop.services.cases import CaseService
 from desktop.services.evidence import EmailImport, EvidenceService, Scan
 from desktop.services.office import OfficeService
-from desktop.ui import labels
+from desktop.ui import labels, theme
 from desktop.ui.attachments_panel import ERROR_STYLE, NOTE_STYLE, OK_STYLE, size_text
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
@@ -107,7 +107,7 @@ class ScanInboxView(QWidget):
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.folder_label = QLabel()
         self.folder_label.setWordWrap(True)
-        self.folder_label.setStyleSheet("color: #546e7a;")
+        self.folder_label.setStyleSheet(theme.text_style("muted"))
         self.folder_button = QPushButton()
         self.cert_button = QPushButton()
         self.key_button = QPushButton()
@@ -116,7 +116,7 @@ class ScanInboxView(QWidget):
         self.preview = PreviewWidget(runner)
         self.holder_label = QLabel()
         self.holder_label.setWordWrap(True)
-        self.holder_label.setStyleSheet(NOTE_STYLE)
+        self.holder_label.setStyleSheet(theme.text_style(NOTE_STYLE))
         self.holder_label.hide()
         self.case_label = QLabel()
         self.case_edit = QLineEdit()
@@ -502,7 +502,7 @@ class ScanInboxView(QWidget):
             )
             self.cert_button.setToolTip(getattr(settings, "smime_cert_path", "") or _("not set"))
             self.key_button.setToolTip(getattr(settings, "smime_key_path", "") or _("not set"))
-            self.key_button.setStyleSheet("" if keys else "color: #8a5300;")
+            self.key_button.setStyleSheet("" if keys else theme.text_style("warning_text"))
 
     def _update_buttons(self) -> None:
         scan = self.current_scan()
@@ -512,7 +512,7 @@ class ScanInboxView(QWidget):
         self.email_button.setEnabled(self.bridge is not None)
 
     def _show_message(self, text: str, style: str) -> None:
-        self.message_label.setStyleSheet(style)
+        self.message_label.setStyleSheet(theme.text_style(style))
         self.message_label.setText(text)
 
     def retranslate(self) -> None:

@@ -24,6 +24,7 @@ from desktop.domain.accounts import Permission
 from desktop.domain.errors import N_, DomainError
 from desktop.i18n import _, error_text, format_date
 from desktop.services.office import OfficeService
+from desktop.ui import fit, theme
 from desktop.ui.runner import DbRunner
 
 LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
@@ -92,7 +93,9 @@ class SettingsView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.message_label, 1)
         buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        fit.scroll_page(self, content)
         layout.addWidget(self.heading)
         layout.addWidget(self.personal_box)
         layout.addWidget(self.office_box)
@@ -220,12 +223,12 @@ class SettingsView(QWidget):
             self._saved(None)
 
     def _saved(self, _result) -> None:
-        self.message_label.setStyleSheet("color: #2e7d32;")
+        self.message_label.setStyleSheet(theme.text_style("ok"))
         self.message_label.setText(_("Settings saved."))
         self.saved.emit()
 
     def _failed(self, message: str) -> None:
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
         self.message_label.setText(message)
 
 
@@ -301,7 +304,7 @@ class ServerSettingsBox(QGroupBox):
         return SyncService(self._office.workspace, self._office.user)
 
     def _show(self, ok: bool, text: str) -> None:
-        self.message_label.setStyleSheet("color: #2e7d32;" if ok else "color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("ok" if ok else "error"))
         self.message_label.setText(text)
 
     def test_connection(self) -> None:

@@ -12,6 +12,7 @@ from desktop.domain.errors import DomainError
 from desktop.i18n import _, error_text
 from desktop.services.access_log import Action
 from desktop.services.workspace import Workspace
+from desktop.ui import theme
 
 
 class SignInDialog(QDialog):
@@ -54,7 +55,7 @@ class SignInDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setAccessibleName(_("Password"))
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(theme.text_style("error"))
         self.error_label.setWordWrap(True)
         form = QFormLayout()
         user_label = QLabel(_("&User name:"))

@@ -12,6 +12,7 @@ from desktop.domain.model import Status
 from desktop.i18n import N_, _, format_date
 from desktop.services.cases import CaseService
 from desktop.store.queries import CaseQuery, SortKey
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 
@@ -20,7 +21,7 @@ class Queue:
     key: str
     title: str  # N_ message
     hint: str  # N_ message
-    color: str
+    color: str  # the meaning of its accent colour in the theme
     query: Callable[[CaseService], CaseQuery]
 
 
@@ -29,35 +30,35 @@ QUEUES = (
         "overdue",
         N_("Overdue"),
         N_("Past the due date, reply not sent"),
-        "#c62828",
+        "queue_overdue",
         lambda s: s.query(overdue=True, sort=SortKey.DUE),
     ),
     Queue(
         "due_soon",
         N_("Due within 7 days"),
         N_("Reply must leave within a week"),
-        "#ef8f00",
+        "queue_due_soon",
         lambda s: s.query(due_within=7, sort=SortKey.DUE),
     ),
     Queue(
         "waiting",
         N_("Waiting for the requester"),
         N_("Clock stopped until the clarification arrives"),
-        "#6a1b9a",
+        "queue_waiting",
         lambda s: s.query(statuses=frozenset({Status.WAITING.value}), sort=SortKey.RECEIVED),
     ),
     Queue(
         "ready_to_print",
         N_("Ready to print"),
         N_("Decided; the reply letter is to be printed"),
-        "#1565c0",
+        "queue_ready_to_print",
         lambda s: s.query(statuses=frozenset({Status.DECIDED.value}), sort=SortKey.DUE),
     ),
     Queue(
         "sent",
         N_("Sent or awaiting pickup"),
         N_("Dispatched by registered mail or waiting at the desk"),
-        "#2e7d32",
+        "queue_sent",
         lambda s: s.query(
             statuses=frozenset({Status.SENT.value, Status.AWAITING_PICKUP.value}), sort=SortKey.RECEIVED
         ),
@@ -66,7 +67,7 @@ QUEUES = (
         "new_today",
         N_("New today"),
         N_("Registered today"),
-        "#37474f",
+        "queue_new_today",
         lambda s: s.query(registered_on=s.clock.today(), sort=SortKey.DIARY),
     ),
 )
@@ -79,19 +80,24 @@ class QueueTile(QPushButton):
         self.count: int | None = None
         self.setMinimumSize(240, 110)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setStyleSheet(
-            f"QPushButton {{ text-align: left; padding: 14px; border: 1px solid #cfd8dc; border-left: 8px solid {queue.color};"
-            f" border-radius: 6px; background: white; font-size: 15px; }}"
-            f"QPushButton:focus {{ border: 2px solid {queue.color}; border-left: 8px solid {queue.color}; }}"
-            "QPushButton:hover { background: #f5f7f8; }"
-        )
         self.retranslate()
+
+    def apply_theme(self) -> None:
+        accent, border = theme.hex_of(self.queue.color), theme.hex_of("tile_border")
+        self.setStyleSheet(
+            f"QPushButton {{ text-align: left; padding: 14px; border: 1px solid {border};"
+            f" border-left: 8px solid {accent}; border-radius: 6px;"
+            f" background: {theme.hex_of('tile_background')}; color: palette(window-text); font-size: 15px; }}"
+            f"QPushButton:focus {{ border: 2px solid {accent}; border-left: 8px solid {accent}; }}"
+            f"QPushButton:hover {{ background: {theme.hex_of('tile_hover')}; }}"
+        )
 
     def set_count(self, count: int) -> None:
         self.count = count
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.apply_theme()
         count = "…" if self.count is None else str(self.count)
         self.setText(f"{count}\n{_(self.queue.title)}\n{_(self.queue.hint)}")
         self.setAccessibleName(_(self.queue.title))

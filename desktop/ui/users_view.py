@@ -27,6 +27,7 @@ from desktop.domain.accounts import Role
 from desktop.i18n import _
 from desktop.services import words
 from desktop.services.users import Account, UserService
+from desktop.ui import theme
 from desktop.ui.runner import DbRunner
 
 ROLE_NAMES = {role: words.ROLES[role.value] for role in Role}
@@ -47,7 +48,7 @@ class PasswordDialog(QDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setAccessibleName(name)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(theme.text_style("error"))
         form = QFormLayout()
         first, second = QLabel(_("&New password:")), QLabel(_("&Again:"))
         first.setBuddy(self.password_edit)
@@ -199,14 +200,14 @@ class UsersView(QWidget):
 
     def _done(self, text: str):
         def done(_result) -> None:
-            self.message_label.setStyleSheet("color: #2e7d32;")
+            self.message_label.setStyleSheet(theme.text_style("ok"))
             self.message_label.setText(text)
             self.reload()
 
         return done
 
     def _failed(self, message: str) -> None:
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
         self.message_label.setText(message)
 
     def new_user(self) -> None:

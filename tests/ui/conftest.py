@@ -33,3 +33,10 @@ def reviewer_window(qtbot, reviewer_service: CaseService) -> Iterator[MainWindow
     window = _window(qtbot, reviewer_service)
     yield window
     window.runner.shutdown()
+
+
+@pytest.fixture
+def admin_window(qtbot, admin_service: CaseService) -> Iterator[MainWindow]:
+    window = _window(qtbot, admin_service)
+    yield window
+    window.runner.shutdown()

@@ -11,6 +11,7 @@ from ui_helpers import click_action, open_case_from_list, register_with_form, ty
 from desktop.domain.model import Decision, Delivery, IdentityMethod, LetterKind, Status
 from desktop.domain.workflow import Action
 from desktop.services.clock import HELSINKI
+from desktop.ui import theme
 
 
 def test_register_paper_request_shows_diary_number(qtbot, main_window):
@@ -330,7 +331,9 @@ def test_today_view_counts_open_the_filtered_list(qtbot, main_window, clock):
     row = main_window.case_model.case_row(0)
     assert row.diary_number == old.diary_number
     due_index = main_window.case_model.index(0, 6)
-    assert main_window.case_model.data(due_index, Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+    assert main_window.case_model.data(due_index, Qt.ItemDataRole.ForegroundRole).color() == theme.color(
+        "overdue"
+    )
 
 
 def test_models_pass_qtmodeltester(qtbot, qtmodeltester, main_window):
