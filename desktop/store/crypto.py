@@ -1,7 +1,8 @@
 """Encryption at rest: the key hierarchy's primitives and the encrypted blob format.
 
-One random 32-byte *data key* per data dir. From it (HKDF-SHA256, one label each) come the SQLCipher
-key of the database and the AES-256-GCM key of the blob files. The data key itself is only ever stored
+One random 32-byte *data key* per data dir. From it (HKDF-SHA256, one registered label each: `PURPOSES`,
+`subkey`) come the SQLCipher key of the database, the AES-256-GCM key of the blob files and the other
+per-purpose keys; the data key itself encrypts nothing. The data key itself is only ever stored
 wrapped (AES-256-GCM) under a key derived from a user's password (Argon2id) or the office recovery key.
 
 Blob file format (all integers big-endian)::
@@ -12,6 +13,13 @@ Blob file format (all integers big-endian)::
 Segment i is encrypted with nonce = file nonce XOR i and AAD = header | sha256(plaintext) | i u64 |
 last-segment flag, so a segment cannot be moved, dropped, swapped between files or the file truncated
 without the tag check failing; the plaintext's SHA-256 names the file, as for plaintext blobs.
+
+Nonces under the blob key: the file nonce is 96 random bits drawn for every file written (also when the
+same content is written again, or re-encrypted under a new key), and XOR with the segment index makes the
+segments of one file distinct. Two files' nonces can only meet if their file nonces differ in nothing but
+the low bits that segment indices reach (≤ 2^44 segments of a 16 TiB file): for n segments in all under
+one key, the chance is below n² / 2^96 — about 10^-17 for a million segments. The spool's throw-away key
+is used for one stream only, with a counter.
 """
 
 from __future__ import annotations
@@ -50,8 +58,29 @@ def new_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
+# Every key derived from the data key, by purpose: HKDF-SHA256 (no salt: the data key is uniformly random)
+# with info = b"kirjaamo " + label. One label, one use; a new use gets a new label here (never reuse one).
+# The labels are part of the stored format: changing one makes existing data dirs unreadable (a known-answer
+# test pins them). relay-enrol adds the labels of the sync payloads and blob chunks.
+PURPOSES: dict[str, str] = {
+    "sqlcipher v1": "the SQLCipher key of the database (raw 256-bit key)",
+    "blobs v1": "AES-256-GCM key of the blob files",
+    "key id": "public fingerprint of the data key (first 8 bytes, hex)",
+    "checkpoint v1": "HMAC-SHA256 key of the access-log checkpoints",
+    "rotation v1": "AES-256-GCM key wrapping the old data key in a key-rotation journal",
+}
+
+
 def subkey(data_key: bytes, purpose: str) -> bytes:
-    """A key for one purpose ("sqlcipher", "blobs", …) derived from the data key."""
+    """The 32-byte key for one registered purpose (`PURPOSES`), derived from the data key with HKDF-SHA256.
+
+    Keys of different purposes are independent: knowing one (e.g. the database key, which SQLCipher keeps
+    in memory) tells nothing about another or about the data key.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unregistered key purpose {purpose!r}")
+    if len(data_key) != KEY_BYTES:
+        raise ValueError("a data key has 32 bytes")
     return HKDF(
         algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"kirjaamo " + purpose.encode()
     ).derive(data_key)
@@ -63,6 +92,10 @@ def sqlcipher_key(data_key: bytes) -> bytes:
 
 def blob_key(data_key: bytes) -> bytes:
     return subkey(data_key, "blobs v1")
+
+
+def checkpoint_key(data_key: bytes) -> bytes:
+    return subkey(data_key, "checkpoint v1")
 
 
 @dataclass(frozen=True)
