@@ -165,7 +165,7 @@ def _gui_figures(data_dir: Path, repeat: int) -> dict[str, float]:
     workspace, user = _open_as(data_dir, "clerk")
     service = CaseService(workspace, user)
     runner = DbRunner()
-    model = CaseListModel(service, runner, workspace.calendar)
+    model = CaseListModel(service, runner)
     from PySide6.QtWidgets import QTableView
 
     table = QTableView()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from pathlib import Path
 
 from desktop.domain.accounts import Permission, User
+from desktop.domain.deadlines import DaysLeft, Urgency, days_left, urgency
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import Event, EventType, apply
 from desktop.domain.model import (
@@ -23,6 +24,7 @@ from desktop.domain.model import (
     NewRequest,
     Status,
 )
+from desktop.domain.registers import RegisterCatalog
 from desktop.domain.workflow import Action, why_not
 from desktop.services import access_log, transitions
 from desktop.services.access_log import Action as Access
@@ -30,12 +32,13 @@ from desktop.services.accounts import require
 from desktop.services.clock import Clock
 from desktop.services.filetypes import media_type_for, safe_filename
 from desktop.services.ids import uuid7
-from desktop.services.intake import parse_request
+from desktop.services.intake import applicability_notes, parse_request
+from desktop.services.settings import OfficeSettings
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
 from desktop.store.database import write_transaction
 from desktop.store.eventlog import name_sort_key
-from desktop.store.queries import CaseQuery, CaseRow
+from desktop.store.queries import CaseQuery, CaseRow, SortKey  # re-exported: the UI's list types
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,76 @@ class CaseService:
         return found
 
     def allowed_actions(self, state: CaseState) -> dict[Action, DomainError | None]:
+        """Every action with the reason it is not allowed now (None when it is): buttons are enabled from this."""
         today = self.clock.today()
         return {action: why_not(state, action, today) for action in Action}
+
+    # -- what views show besides cases (so that the UI never reaches into the workspace) -------------
+    @property
+    def catalog(self) -> RegisterCatalog:
+        """The office's registers."""
+        return self.workspace.catalog
+
+    @property
+    def settings(self) -> OfficeSettings:
+        """The office settings as loaded (read-only use: changes go through `OfficeService.save`)."""
+        return self.workspace.settings
+
+    def rights_not_applying(
+        self, right: str, register_ids: Iterable[str], language: str
+    ) -> list[tuple[str, str]]:
+        """(register name, reason or "") for each chosen register to which `right` does not apply."""
+        return applicability_notes(self.workspace.catalog, right, register_ids, language)
+
+    def reload_settings(self) -> OfficeSettings:
+        """Read the office settings again after they were saved (the window applies them)."""
+        self.workspace.reload_settings()
+        return self.workspace.settings
+
+    # The other use cases of the signed-in user, so that the window never assembles them from the workspace.
+    def office_service(self):
+        from desktop.services.office import OfficeService
+
+        return OfficeService(self.workspace, self.user)
+
+    def report_service(self):
+        from desktop.services.reports import ReportService
+
+        return ReportService(self.workspace, self.user, self.clock)
+
+    def sync_service(self):
+        from desktop.services.sync_service import SyncService  # brings the PostgreSQL driver: only when used
+
+        return SyncService(self.workspace, self.user, self.clock)
+
+    def user_service(self):
+        from desktop.services.users import UserService
+
+        return UserService(self.workspace, self.user)
+
+    def access_log_service(self):
+        from desktop.services.access_log import AccessLogService
+
+        return AccessLogService(self.workspace, self.user)
+
+    def retention_service(self):
+        from desktop.services.retention import RetentionService
+
+        return RetentionService(self.workspace, self.user, self.clock)
+
+    def backup(self, path: Path):
+        """Write and verify a backup file (administrators; the backup service checks the role)."""
+        from desktop.services.backup import backup
+
+        return backup(self.workspace, self.user, path)
+
+    def days_left(self, due: date, today: date | None = None) -> DaysLeft:
+        """Calendar and working days from today (or `today`) to `due`, by the office's calendar."""
+        return days_left(due, today or self.clock.today(), self.workspace.calendar)
+
+    def urgency(self, due: date, today: date | None = None) -> Urgency:
+        """How a running deadline is coloured: overdue, soon (within `SOON_DAYS`) or ok."""
+        return urgency(due, today or self.clock.today())
 
     def read_attachment(self, sha256: str, case_ref: str = "") -> bytes:
         """A stored file, its hash verified; the view is logged against the case it is opened from."""
@@ -367,3 +438,6 @@ def _first_state(events: list[Event]) -> CaseState:
 
     assert events[0].type is EventType.CASE_REGISTERED
     return fold(events[:1])
+
+
+__all__ = ["AttachResult", "CaseQuery", "CaseRow", "CaseService", "SortKey", "allocate_diary_number"]

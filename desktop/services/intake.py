@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from desktop.domain import identifiers
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.model import Address, Channel, Language, NewRequest, Requester, Right, parse_enum
+from desktop.domain.registers import RegisterCatalog
 from desktop.services.transitions import Context, parse_received
 
 MAX_TEXT = 20_000
@@ -88,12 +91,17 @@ def parse_request(ctx: Context, data: object) -> NewRequest:
     )
 
 
-def applicability_notes(ctx: Context, request: NewRequest, language: str) -> list[str]:
-    """Notes for the clerk when the right does not apply to a chosen register (it is still registered)."""
+def applicability_notes(
+    catalog: RegisterCatalog, right: Right | str, register_ids: Iterable[str], language: str
+) -> list[tuple[str, str]]:
+    """The chosen registers to which `right` does not apply: (register name, the register's reason or "").
+
+    The request is still registered; the clerk is told that the decision will be a refusal.
+    """
+    code = right.value if isinstance(right, Right) else str(right)
     notes = []
-    for register_id in request.registers:
-        register = ctx.catalog.get(register_id)
-        if not register.applies(request.right.value):
-            note = register.right_note(request.right.value, language)
-            notes.append(f"{register.name.get(language)}: {note}" if note else register.name.get(language))
+    for register_id in register_ids:
+        register = catalog.get(register_id)
+        if not register.applies(code):
+            notes.append((register.name.get(language), register.right_note(code, language) or ""))
     return notes

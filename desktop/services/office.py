@@ -24,6 +24,12 @@ class OfficeService:
         self.workspace.save_settings(settings)
         return self.settings()
 
+    def sync_service(self):
+        """The sync use cases for this user (made when used: they bring the PostgreSQL driver)."""
+        from desktop.services.sync_service import SyncService
+
+        return SyncService(self.workspace, self.user)
+
     def set_ui_language(self, language: str) -> None:
         """Anyone may choose the language they work in."""
         settings = self.settings()

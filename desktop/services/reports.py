@@ -635,6 +635,10 @@ class ReportService:
     def default_query(self, register: str = "") -> ReportQuery:
         return default_period(self.clock.today(), register)
 
+    def register_name(self, register_id: str, language: str | None = None) -> str:
+        """A register's name in the UI language (its id when the catalog no longer has it)."""
+        return register_name(self.workspace, register_id, language)
+
     def registers(self) -> list[tuple[str, str]]:
         """(id, name in the UI language) of every register in the catalog, for the filter."""
         return [(r.id, register_name(self.workspace, r.id)) for r in self.workspace.catalog]

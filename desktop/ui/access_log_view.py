@@ -22,6 +22,7 @@ from desktop.i18n import _
 from desktop.services import words
 from desktop.services.access_log import AccessEntry, AccessLogService
 from desktop.ui import theme
+from desktop.ui.operations import CaseOp
 from desktop.ui.runner import DbRunner
 
 SHOWN = 2000  # the newest entries on screen; the export has them all
@@ -124,4 +125,7 @@ class AccessLogView(QWidget):
             self.message_label.setStyleSheet(theme.text_style("ok"))
             self.message_label.setText(_("Wrote {count} entries to {file}.").format(count=count, file=path))
 
-        self._runner.run(lambda: self._service.export_csv(path, diary, user), done, self._failed)
+        # Writes a file of personal data and logs the export: a write through the one door.
+        CaseOp(self._runner, lambda: self._service.export_csv(path, diary, user)).success(done).failure(
+            self._failed
+        ).run()

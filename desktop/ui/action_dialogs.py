@@ -25,11 +25,12 @@ from desktop.domain.events import CORRECTABLE_FIELDS, field_value
 from desktop.domain.model import CaseState, Decision, Delivery, IdentityMethod
 from desktop.i18n import _, error_text
 from desktop.ui import labels
+from desktop.ui.operations import CASE, CaseOp, of_case
 from desktop.ui.runner import DbRunner
 
 
 class ActionDialog(QDialog):
-    """A form whose OK runs `submit(values)` on the database worker; a refusal keeps the dialog open."""
+    """A form whose OK runs one service call through the operations door; a refusal keeps the dialog open."""
 
     def __init__(self, title: str, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,17 +87,13 @@ class ActionDialog(QDialog):
         except DomainError as error:
             self.error_label.setText(error_text(error))
             return
-        self.ok_button.setEnabled(False)
-        self._runner.run(op, self._done, self._failed)
+        CaseOp(self._runner, op, of_case(CASE)).busy(self.ok_button).success(self._done).failure(
+            self.error_label.setText
+        ).run()
 
     def _done(self, value: object) -> None:
         self.result_value = value
-        self.ok_button.setEnabled(True)
         self.accept()
-
-    def _failed(self, message: str) -> None:
-        self.ok_button.setEnabled(True)
-        self.error_label.setText(message)
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:

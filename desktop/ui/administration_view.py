@@ -6,9 +6,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop.domain.accounts import Permission, User
 from desktop.i18n import _
-from desktop.services.access_log import AccessLogService
-from desktop.services.retention import RetentionService
-from desktop.services.users import UserService
+from desktop.services.cases import CaseService
 from desktop.ui.access_log_view import AccessLogView
 from desktop.ui.retention_view import BackupBox, RetentionView
 from desktop.ui.runner import DbRunner
@@ -21,13 +19,14 @@ def can_administer(user: User) -> bool:
 
 
 class AdministrationView(QWidget):
-    def __init__(self, workspace, user: User, clock, runner: DbRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        user = service.user
         self.tabs = QTabWidget()
-        self.users_view = UsersView(UserService(workspace, user), runner)
-        self.access_log_view = AccessLogView(AccessLogService(workspace, user), runner)
-        self.retention_view = RetentionView(RetentionService(workspace, user, clock), runner)
-        self.backup_box = BackupBox(workspace, user, runner)
+        self.users_view = UsersView(service.user_service(), runner)
+        self.access_log_view = AccessLogView(service.access_log_service(), runner)
+        self.retention_view = RetentionView(service.retention_service(), runner, lambda: service.settings)
+        self.backup_box = BackupBox(service, runner)
         retention_page = QWidget()
         retention_layout = QVBoxLayout(retention_page)
         retention_layout.addWidget(self.retention_view, 1)

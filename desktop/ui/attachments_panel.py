@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt
 from PySide6.QtGui import QBrush, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from desktop.services.cases import CaseService
 from desktop.services.email_import import EncryptedEmail
 from desktop.services.evidence import EMAIL_TYPES, AttachBatch, EvidenceService
 from desktop.ui import labels, theme
+from desktop.ui.operations import ATTACHMENT, CaseChanges, CaseOp
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
 
@@ -63,9 +64,7 @@ ERROR_STYLE = "error"
 
 
 class AttachmentsPanel(QGroupBox):
-    """The attachments of the case shown; `changed` after something was attached (the view reloads)."""
-
-    changed = Signal()
+    """The attachments of the case shown; attaching goes through the operations door (the case view reloads)."""
 
     def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +74,7 @@ class AttachmentsPanel(QGroupBox):
         self.state: CaseState | None = None
         self._shown_sha = ""  # the attachment in the preview
         self._select_sha = ""  # the one to select at the next refresh (the file just attached)
+        self._attach_refused: DomainError | None = None
 
         self.attachments_list = QListWidget()
         self.attachments_list.setAlternatingRowColors(True)
@@ -117,8 +117,12 @@ class AttachmentsPanel(QGroupBox):
         self.retranslate()
 
     # -- the list ----------------------------------------------------------------------------------
-    def set_state(self, state: CaseState | None) -> None:
-        """Show the attachments of `state`; the selection (and its preview) stays when it still exists."""
+    def set_state(self, state: CaseState | None, attach_refused: DomainError | None = None) -> None:
+        """Show the attachments of `state`; the selection (and its preview) stays when it still exists.
+
+        `attach_refused`: why the service would refuse an attachment now (from `allowed_actions`), or None.
+        """
+        self._attach_refused = attach_refused
         same_case = self.state is not None and state is not None and self.state.id == state.id
         self.state = state
         keep = self._select_sha or (self._shown_sha if same_case else "")
@@ -139,7 +143,12 @@ class AttachmentsPanel(QGroupBox):
         else:
             self._shown_sha = ""
             self.preview.clear(_("No files yet. Drop a scan or an e-mail here, or paste its path (Ctrl+V)."))
-        self.attach_button.setEnabled(state is not None)
+        self.attach_button.setEnabled(state is not None and attach_refused is None)
+        self.attach_button.setToolTip(
+            error_text(attach_refused)
+            if attach_refused is not None
+            else _("Or drop files on the case, or paste a file path with Ctrl+V.")
+        )
 
     def _item(self, attachment: Attachment) -> QListWidgetItem:
         text = f"{attachment.filename} – {labels.label(labels.ATTACHMENT_KINDS, attachment.kind)} – {size_text(attachment.size)}"
@@ -238,7 +247,13 @@ class AttachmentsPanel(QGroupBox):
                     results.append((path, error_text(error)))
             return results
 
-        self._runner.run(attach_all, self._attached, lambda message: self._show_message(message, ERROR_STYLE))
+        def changes(results) -> CaseChanges:
+            attached = any(not isinstance(outcome, str) for _path, outcome in results)
+            return CaseChanges.of([state.id] if attached else [], ATTACHMENT)
+
+        CaseOp(self._runner, attach_all, changes).success(self._attached).failure(
+            lambda message: self._show_message(message, ERROR_STYLE)
+        ).run()
 
     def _attached(self, results) -> None:
         lines, worst = [], OK_STYLE
@@ -273,8 +288,6 @@ class AttachmentsPanel(QGroupBox):
         self._show_message("\n".join(lines), worst)
         if newest:
             self._select_sha = newest  # show what was just added
-        if any(not isinstance(o, str) for _p, o in results):
-            self.changed.emit()
 
     # -- drag and drop on the panel and on the case view ---------------------------------------------
     def accept_drops_on(self, widget: QWidget) -> None:
@@ -329,4 +342,4 @@ class AttachmentsPanel(QGroupBox):
         self.attach_kind.setAccessibleName(_("Attachment kind"))
         self.preview.retranslate()
         if self.state is not None:
-            self.set_state(self.state)
+            self.set_state(self.state, self._attach_refused)

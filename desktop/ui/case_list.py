@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.model import Channel, Right, Status
 from desktop.i18n import _, current_language, ngettext
-from desktop.store.queries import CaseQuery
+from desktop.services.cases import CaseQuery
 from desktop.ui import labels
 from desktop.ui.case_list_model import COLUMNS, CaseListModel
 
@@ -181,7 +181,7 @@ class CaseListView(QWidget):
             [(r.value, labels.label(labels.RIGHTS_SHORT, r)) for r in Right],
         )
         language = current_language()
-        registers = [(r.id, r.name.get(language)) for r in self.model._service.workspace.catalog]
+        registers = [(r.id, r.name.get(language)) for r in self.model.catalog]
         self._fill(self.register_combo, _("All registers"), registers)
         self._fill(
             self.channel_combo,

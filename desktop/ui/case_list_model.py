@@ -13,13 +13,13 @@ from datetime import date
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 
-from desktop.domain.deadlines import WorkCalendar, days_left
+from desktop.domain.deadlines import Urgency
 from desktop.domain.identifiers import mask_hetu
 from desktop.domain.model import DEADLINE_RUNNING_STATUSES
 from desktop.i18n import _, format_date
-from desktop.services.cases import CaseService
-from desktop.store.queries import CaseQuery, CaseRow, SortKey
+from desktop.services.cases import CaseQuery, CaseRow, CaseService, SortKey
 from desktop.ui import labels, theme
+from desktop.ui.operations import CaseChanges, notifier
 from desktop.ui.runner import DbRunner
 
 PAGE = 200
@@ -55,11 +55,10 @@ class CaseListModel(QAbstractTableModel):
     loaded = Signal(int)  # number of matching cases, after each (re)load
     ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, service: CaseService, runner: DbRunner, calendar: WorkCalendar, parent=None) -> None:
+    def __init__(self, service: CaseService, runner: DbRunner, parent=None) -> None:
         super().__init__(parent)
         self._service = service
         self._runner = runner
-        self._calendar = calendar
         self._nums: array = array("q")
         self._pages: OrderedDict[int, dict[int, CaseRow]] = OrderedDict()
         self._requested: set[int] = set()
@@ -68,8 +67,19 @@ class CaseListModel(QAbstractTableModel):
         self._query = service.query()
         self._register_names: dict[str, str] = {}
         self.refresh_register_names()
+        notifier(runner).changed.connect(self._changes_made)
+
+    def _changes_made(self, changes: CaseChanges) -> None:
+        """Cases changed (here or on another desk): the same query again, the view keeps its place."""
+        if changes.cases_changed:
+            self.reload()
 
     # -- loading ----------------------------------------------------------------------------------
+    @property
+    def catalog(self):
+        """The office's registers (for the list's register filter)."""
+        return self._service.catalog
+
     @property
     def query(self) -> CaseQuery:
         return self._query
@@ -129,7 +139,7 @@ class CaseListModel(QAbstractTableModel):
         from desktop.i18n import current_language
 
         language = current_language()
-        self._register_names = {r.id: r.name.get(language) for r in self._service.workspace.catalog}
+        self._register_names = {r.id: r.name.get(language) for r in self._service.catalog}
 
     def retranslate(self) -> None:
         self.refresh_register_names()
@@ -234,10 +244,11 @@ class CaseListModel(QAbstractTableModel):
     def _deadline_brush(self, row: CaseRow, key: str, role: int):
         if key != "due" or row.status not in _RUNNING:
             return None
-        left = (date.fromisoformat(row.due_date) - self._query.today).days
-        if left < 0:
+        # The colour follows the domain's one urgency rule (red overdue, amber within SOON_DAYS).
+        level = self._service.urgency(date.fromisoformat(row.due_date), self._query.today)
+        if level is Urgency.OVERDUE:
             meaning = "overdue"
-        elif left <= 7:
+        elif level is Urgency.SOON:
             meaning = "soon"
         else:
             return None
@@ -262,7 +273,7 @@ class CaseListModel(QAbstractTableModel):
             due = date.fromisoformat(row.due_date)
             if row.status not in _RUNNING:
                 return format_date(due)
-            left = days_left(due, self._query.today, self._calendar)
+            left = self._service.days_left(due, self._query.today)
             if left.calendar_days < 0:
                 return _("{date} (overdue {days} d)").format(date=format_date(due), days=-left.calendar_days)
             return _("{date} ({days} d / {working} wd)").format(

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.deadlines import days_left, urgency
 from desktop.domain.events import Event
 from desktop.domain.model import DEADLINE_RUNNING_STATUSES, AttachmentKind, CaseState
 from desktop.domain.workflow import Action
@@ -28,6 +27,7 @@ from desktop.i18n import _, current_language, error_text, format_date
 from desktop.services.cases import CaseService
 from desktop.ui import action_dialogs, fit, labels, theme
 from desktop.ui.attachments_panel import AttachmentsPanel
+from desktop.ui.operations import CaseChanges, notifier
 from desktop.ui.runner import DbRunner
 
 URGENCY_BADGE = {"overdue": "overdue_badge", "soon": "soon_badge", "ok": "ok_badge"}
@@ -117,7 +117,6 @@ def action_text(action: Action) -> str:
 
 
 class CaseView(QWidget):
-    changed = Signal(str)  # case id, after any action
     prepare_reply = Signal(str)  # case id
     back = Signal()
 
@@ -230,7 +229,7 @@ class CaseView(QWidget):
         layout.addWidget(splitter, 1)
 
         self.back_button.clicked.connect(self.back.emit)
-        self.attachments_panel.changed.connect(self._after_action)
+        notifier(runner).changed.connect(self._changes_made)
         self.retranslate()
 
     # -- loading ----------------------------------------------------------------------------------
@@ -254,7 +253,7 @@ class CaseView(QWidget):
         self.status_label.setText(labels.label(labels.STATUSES, state.status))
         today = self._service.clock.today()
         if state.status in DEADLINE_RUNNING_STATUSES:
-            left = days_left(state.due_date, today, self._service.workspace.calendar)
+            left = self._service.days_left(state.due_date, today)
             self.due_label.setText(
                 _("Due {date}: {days} days ({working} working days) left").format(
                     date=format_date(state.due_date), days=left.calendar_days, working=left.working_days
@@ -265,7 +264,7 @@ class CaseView(QWidget):
                 )
             )
             self.due_label.setStyleSheet(
-                CHIP + theme.badge_style(URGENCY_BADGE[urgency(state.due_date, today).value])
+                CHIP + theme.badge_style(URGENCY_BADGE[self._service.urgency(state.due_date, today).value])
             )
         else:
             self.due_label.setText(_("Due {date}").format(date=format_date(state.due_date)))
@@ -280,7 +279,7 @@ class CaseView(QWidget):
         else:
             self.conflict_label.hide()
         r = state.requester
-        catalog = self._service.workspace.catalog
+        catalog = self._service.catalog
         values = {
             "right": labels.label(labels.RIGHTS, state.right),
             "channel": labels.label(labels.CHANNELS, state.channel),
@@ -324,8 +323,8 @@ class CaseView(QWidget):
         }
         for key, value in values.items():
             self._detail_values[key].setText(value)
-        self.attachments_panel.set_state(state)
         allowed = self._service.allowed_actions(state)
+        self.attachments_panel.set_state(state, allowed[Action.ATTACH])
         for action, button in self.action_buttons.items():
             reason = allowed[action]
             button.setEnabled(reason is None)
@@ -380,15 +379,14 @@ class CaseView(QWidget):
         self.open_dialog(dialog)
 
     def open_dialog(self, dialog) -> None:
-        """Show an action dialog; after it succeeds, reload. (Tests drive the dialog themselves.)"""
+        """Show an action dialog (its OK goes through the operations door). Tests drive the dialog themselves."""
         self.current_dialog = dialog
-        dialog.accepted.connect(self._after_action)
         dialog.open()
 
-    def _after_action(self) -> None:
-        if self.state is not None:
+    def _changes_made(self, changes: CaseChanges) -> None:
+        """The case shown was changed (here, in a dialog, by a batch): show it as it now is."""
+        if self.state is not None and changes.touches(self.state.id):
             self.load(self.state.id)
-            self.changed.emit(self.state.id)
 
     def attach_path(self, path: Path, kind: AttachmentKind) -> None:
         """Attach a file to the case shown (checked and stored on the worker; the view reloads)."""

@@ -31,6 +31,7 @@ from desktop.domain.model import Channel, Language, Right
 from desktop.i18n import _, current_language, error_text
 from desktop.services.cases import CaseService
 from desktop.ui import labels, theme
+from desktop.ui.operations import REGISTERED, CaseOp, of_case
 from desktop.ui.runner import DbRunner
 
 
@@ -301,7 +302,7 @@ class IntakeForm(QWidget):
         checked = set(self.selected_registers())
         self.registers_list.blockSignals(True)
         self.registers_list.clear()
-        for register in self._service.workspace.catalog:
+        for register in self._service.catalog:
             item = QListWidgetItem(register.name.get(language))
             item.setData(Qt.ItemDataRole.UserRole, register.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -373,14 +374,12 @@ class IntakeForm(QWidget):
     def _update_applicability(self) -> None:
         right = self.right_combo.currentData()
         language = current_language()
-        notes = []
-        for register_id in self.selected_registers():
-            register = self._service.workspace.catalog.get(register_id)
-            if right and not register.applies(right):
-                note = register.right_note(right, language) or _(
-                    "This right does not apply to this register."
-                )
-                notes.append(f"{register.name.get(language)}: {note}")
+        notes = [
+            f"{name}: {note or _('This right does not apply to this register.')}"
+            for name, note in (
+                self._service.rights_not_applying(right, self.selected_registers(), language) if right else []
+            )
+        ]
         if notes:
             self.applicability_label.setText(
                 _("Note: the request is registered, but the decision will be a refusal:")
@@ -458,21 +457,21 @@ class IntakeForm(QWidget):
     def save(self) -> None:
         self.error_label.clear()
         data = self.request_data()
-        self.save_button.setEnabled(False)
-        self._runner.run(lambda: self._service.register(data), self._saved, self._failed)
+        CaseOp(
+            self._runner,
+            lambda: self._service.register(data),
+            of_case(
+                REGISTERED, message=lambda state: _("Registered {diary}").format(diary=state.diary_number)
+            ),
+        ).busy(self.save_button).success(self._saved).failure(self.error_label.setText).run()
 
     def _saved(self, state) -> None:
-        self.save_button.setEnabled(True)
         self._last_case_id = state.id
         self._clear_fields()
         self.diary_label.setText(state.diary_number)
         self.result_frame.show()
         self.new_button.setFocus()
         self.registered.emit(state.id, state.diary_number)
-
-    def _failed(self, message: str) -> None:
-        self.save_button.setEnabled(True)
-        self.error_label.setText(message)
 
     def _clear_fields(self) -> None:
         today = self._service.clock.today()

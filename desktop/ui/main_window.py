@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _, current_language, off_language_changed, on_language_changed, set_language
 from desktop.services import words
 from desktop.services.cases import CaseService
-from desktop.services.office import OfficeService
-from desktop.services.reports import ReportService
 from desktop.ui import menus
 from desktop.ui.administration_view import AdministrationView, can_administer
 from desktop.ui.case_list import CaseListView
@@ -27,6 +25,7 @@ from desktop.ui.case_list_model import CaseListModel
 from desktop.ui.case_view import CaseView, action_text
 from desktop.ui.intake_form import IntakeForm
 from desktop.ui.menus import MenuBar
+from desktop.ui.operations import SYNC, CaseChanges, notifier
 from desktop.ui.reports_view import ReportsView
 from desktop.ui.runner import DbRunner
 from desktop.ui.scan_inbox import ScanInboxView
@@ -43,7 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.service = service
         self.runner = runner or DbRunner(self)
-        self.office = OfficeService(service.workspace, service.user)
+        self.office = service.office_service()
         self.resize(1360, 860)
 
         self.nav = QListWidget()
@@ -54,19 +53,17 @@ class MainWindow(QMainWindow):
             self.nav.addItem(QListWidgetItem())
         self.stack = QStackedWidget()
         self.today_view = TodayView(service, self.runner)
-        self.case_model = CaseListModel(service, self.runner, service.workspace.calendar, self)
+        self.case_model = CaseListModel(service, self.runner, self)
         self.case_list = CaseListView(self.case_model)
         self.intake_form = IntakeForm(service, self.runner)
         self.settings_view = SettingsView(self.office, self.runner)
         self.case_view = CaseView(service, self.runner)
-        self.reports_view = ReportsView(
-            ReportService(service.workspace, service.user, service.clock), self.runner
-        )
+        self.reports_view = ReportsView(service.report_service(), self.runner)
         self._scan_count = 0
         self.scan_inbox = ScanInboxView(
             service, self.runner, self.office, self.intake_form, lambda: self.show_page("new")
         )
-        self.admin_view = AdministrationView(service.workspace, service.user, service.clock, self.runner)
+        self.admin_view = AdministrationView(service, self.runner)
         for widget in (
             self.today_view,
             self.case_list,
@@ -123,17 +120,16 @@ class MainWindow(QMainWindow):
         self.today_view.open_queue.connect(self._open_queue)
         self.today_view.print_ready.connect(lambda: self.print_ready_replies())
         self.case_list.open_case.connect(self.open_case)
-        self.intake_form.registered.connect(self._registered)
         self.intake_form.open_case.connect(self.open_case)
         self.case_view.back.connect(self._back)
-        self.case_view.changed.connect(lambda _case_id: self.refresh())
         self.case_view.prepare_reply.connect(self.prepare_reply)
         self.settings_view.language_chosen.connect(set_language)
         self.settings_view.saved.connect(self._settings_saved)
         self.scan_inbox.count_changed.connect(self._scan_count_changed)
-        self.scan_inbox.filed.connect(lambda _case_id: self.refresh())
         self.runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
         self.runner.error.connect(self.show_error)
+        self.notifier = notifier(self.runner)
+        self.notifier.changed.connect(self._changes_made)
         on_language_changed(self._language_changed)
 
         self.sync = None  # made when the desk has a server: a standalone desk never loads the driver
@@ -142,7 +138,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(menus.window_icon())
         self.view_state = ViewState(self)
 
-        self.idle = IdleWatcher(service.workspace.settings.idle_lock_minutes, self.lock, self)
+        self.idle = IdleWatcher(service.settings.idle_lock_minutes, self.lock, self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -224,21 +220,19 @@ class MainWindow(QMainWindow):
     def _back(self) -> None:
         self.show_page(self._previous_page)
 
-    def _registered(self, _case_id: str, diary: str) -> None:
-        self.statusBar().showMessage(_("Registered {diary}").format(diary=diary), 15000)
-        self.refresh()
+    def _changes_made(self, changes: CaseChanges) -> None:
+        """The status bar's part of every completed change (the views subscribe themselves)."""
+        if changes.message:
+            self.statusBar().showMessage(changes.message, 15000)
 
     def refresh(self) -> None:
-        self.case_model.reload()
-        self.today_view.refresh()
-        if self.stack.currentWidget() is self.reports_view:
-            self.reports_view.reload()
+        """F5: every view reloads what it shows (as after a change it did not see, e.g. another desk's)."""
+        self.notifier.publish(CaseChanges(everything=True))
 
     def prepare_reply(self, case_id: str) -> None:
         from desktop.ui.reply_dialog import ReplyDialog
 
         dialog = ReplyDialog(self.service, self.runner, case_id, self)
-        dialog.accepted.connect(lambda: (self.case_view.load(case_id), self.refresh()))
         self.reply_dialog = dialog
         dialog.open()
 
@@ -250,22 +244,20 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 _("{count} replies saved and sent to the printer").format(count=count), 15000
             )
-            self.refresh()
 
         print_ready_letters(self.service, self.runner, self, done, print_pdfs)
 
     # -- state and language -----------------------------------------------------------------------
     def _start_sync(self) -> None:
         """Background sync for a desk with a server; a standalone desk just says so."""
-        if self.sync is None and self.service.workspace.settings.server_url:
-            from desktop.services.sync_service import SyncService
+        if self.sync is None and self.service.settings.server_url:
             from desktop.ui.sync_status import SyncController
 
-            self.sync = SyncController(
-                SyncService(self.service.workspace, self.service.user, self.service.clock), self
-            )
+            self.sync = SyncController(self.service.sync_service(), self)
             self.sync.status_text.connect(self.connection_label.setText)
-            self.sync.synced.connect(lambda _report: self.refresh())
+            self.sync.synced.connect(
+                lambda _report: self.notifier.publish(CaseChanges(kinds=frozenset({SYNC}), everything=True))
+            )
         if self.sync is not None:
             self.sync.start()
         else:
@@ -278,8 +270,8 @@ class MainWindow(QMainWindow):
             self.sync.sync_now()
 
     def _settings_saved(self) -> None:
-        self.service.workspace.reload_settings()
-        self.idle.set_minutes(self.service.workspace.settings.idle_lock_minutes)
+        settings = self.service.reload_settings()
+        self.idle.set_minutes(settings.idle_lock_minutes)
         self._start_sync()
         self.retranslate()
 
@@ -295,7 +287,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        settings = self.service.workspace.settings
+        settings = self.service.settings
         self.setWindowTitle(
             _("Kirjaamo – {office}").format(office=settings.office_name or settings.office_prefix)
         )

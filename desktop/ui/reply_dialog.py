@@ -22,6 +22,7 @@ from desktop.i18n import _
 from desktop.services import letters
 from desktop.services.cases import CaseService
 from desktop.ui import labels
+from desktop.ui.operations import LETTER, CaseChanges, CaseOp, of_case
 from desktop.ui.runner import DbRunner
 
 
@@ -168,11 +169,11 @@ class ReplyDialog(QDialog):
                 print_with_dialog([pdf], self, self.windowTitle())
             self.accept()
 
-        self._runner.run(
+        CaseOp(
+            self._runner,
             lambda: letters.save_reply(self._service, self._case_id, kind, pdf, language),
-            saved,
-            self._refused,
-        )
+            of_case(LETTER),
+        ).success(saved).failure(self._refused).run()
 
 
 def print_ready_letters(
@@ -183,19 +184,21 @@ def print_ready_letters(
     `print_pdfs(pdfs, parent, title)` defaults to the system print dialog.
     """
 
-    def prepare() -> list[bytes]:
+    def prepare() -> list[tuple[str, bytes]]:
         pdfs = []
         for diary, kind in letters.ready_to_print(service):
             pdf = letters.render_letter(service, diary, kind)
-            letters.save_reply(service, diary, kind, pdf)
-            pdfs.append(pdf)
+            state = letters.save_reply(service, diary, kind, pdf)
+            pdfs.append((state.id, pdf))
         return pdfs
 
-    def print_all(pdfs: list[bytes]) -> None:
+    def print_all(pdfs: list[tuple[str, bytes]]) -> None:
         if pdfs:
             from desktop.printing.qt_print import print_with_dialog
 
-            (print_pdfs or print_with_dialog)(pdfs, parent, _("Replies ready to print"))
+            (print_pdfs or print_with_dialog)([pdf for _id, pdf in pdfs], parent, _("Replies ready to print"))
         done(len(pdfs))
 
-    runner.run(prepare, print_all)
+    CaseOp(runner, prepare, lambda pdfs: CaseChanges.of([i for i, _pdf in pdfs], LETTER)).success(
+        print_all
+    ).run()

@@ -45,6 +45,7 @@ from desktop.i18n import N_, _, format_number
 from desktop.services import reports as rep
 from desktop.services.reports import ReportFigures, ReportQuery, ReportService, Timeliness
 from desktop.ui import theme
+from desktop.ui.operations import CaseChanges, CaseOp, notifier
 from desktop.ui.runner import DbRunner
 
 CHART_KEYS = ("by_right", "by_channel", "deadlines", "outcomes", "open_by_age", "registers")
@@ -237,6 +238,7 @@ class ReportsView(QWidget):
         self._reports = reports
         self._runner = runner
         self._generation = 0
+        notifier(runner).changed.connect(self._changes_made)
         self.figures: ReportFigures | None = None
         self.query: ReportQuery = reports.default_query()
 
@@ -441,7 +443,7 @@ class ReportsView(QWidget):
             ],
         )
         register_ids = list(f.registers)
-        register_names = [rep.register_name(self._reports.workspace, r) for r in register_ids]
+        register_names = [self._reports.register_name(r) for r in register_ids]
         self.charts["registers"].show_bars(
             _("Requests per register"),
             [_shorten(n, 28) for n in register_names],
@@ -521,7 +523,13 @@ class ReportsView(QWidget):
             self.message_label.setText(_("Saved {file}").format(file=str(path)))
             self.exported.emit(str(path))
 
-        self._runner.run(op, done, self._show_error)
+        # An export writes a file and the access log (case-level data): a write through the one door.
+        CaseOp(self._runner, op).success(done).failure(self._show_error).run()
+
+    def _changes_made(self, changes: CaseChanges) -> None:
+        """Figures on screen follow every change of cases; a hidden page reloads when it is shown."""
+        if changes.cases_changed and self.isVisible():
+            self.reload()
 
     # -- language -----------------------------------------------------------------------------------
     def retranslate(self) -> None:

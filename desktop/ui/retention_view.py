@@ -3,6 +3,9 @@ after a reviewer's approval; a backup file written and verified, or restored (ad
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -22,17 +25,27 @@ from PySide6.QtWidgets import (
 from desktop.domain.accounts import Permission
 from desktop.i18n import _, format_date
 from desktop.services import words
-from desktop.services.backup import BackupReport, backup
+from desktop.services.backup import BackupReport
+from desktop.services.cases import CaseService
 from desktop.services.retention import PurgeCandidate, RetentionService
+from desktop.services.settings import OfficeSettings
 from desktop.ui import theme
+from desktop.ui.operations import PURGED, CaseChanges, CaseOp
 from desktop.ui.runner import DbRunner
 
 
 class RetentionView(QWidget):
-    def __init__(self, service: RetentionService, runner: DbRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: RetentionService,
+        runner: DbRunner,
+        settings: Callable[[], OfficeSettings],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = service
         self._runner = runner
+        self._settings = settings
         self._candidates: list[PurgeCandidate] = []
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -44,7 +57,7 @@ class RetentionView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.server_edit = QLineEdit()
         self.server_edit.setPlaceholderText("postgresql+psycopg://kirjaamo_privileged@server/kirjaamo")
-        self.server_edit.setVisible(bool(service.workspace.settings.server_url))
+        self.server_edit.setVisible(bool(settings().server_url))
         self.purge_button = QPushButton()
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -61,7 +74,7 @@ class RetentionView(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        settings = self._service.workspace.settings
+        settings = self._settings()
         self.intro.setText(
             _(
                 "Closed cases kept longer than the retention period ({years} years). Purging removes the "
@@ -112,32 +125,33 @@ class RetentionView(QWidget):
             return
         url = self.server_edit.text().strip()
 
-        def purge_all() -> int:
+        def purge_all() -> list[str]:
             for candidate in chosen:
                 if url:
                     self._service.purge_through_server(candidate.case_id, url)
                 else:
                     self._service.purge(candidate.case_id)
-            return len(chosen)
+            return [candidate.case_id for candidate in chosen]
 
-        def done(count: int) -> None:
+        def done(purged: list[str]) -> None:
             self.message_label.setStyleSheet(theme.text_style("ok"))
-            self.message_label.setText(_("Purged {count} case(s).").format(count=count))
+            self.message_label.setText(_("Purged {count} case(s).").format(count=len(purged)))
             self.reload()
 
-        self._runner.run(purge_all, done, self._failed)
+        CaseOp(self._runner, purge_all, lambda purged: CaseChanges.of(purged, PURGED)).success(done).failure(
+            self._failed
+        ).run()
 
 
 class BackupBox(QGroupBox):
     """Write a backup file (administrators); restoring is done into an empty data dir (`kirjaamo restore`)."""
 
-    def __init__(self, workspace, user, runner: DbRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._workspace = workspace
-        self._user = user
+        self._service = service
         self._runner = runner
         self.backup_button = QPushButton()
-        self.backup_button.setEnabled(user.can(Permission.MANAGE_SETTINGS))
+        self.backup_button.setEnabled(service.user.can(Permission.MANAGE_SETTINGS))
         self.help_label = QLabel()
         self.help_label.setWordWrap(True)
         self.message_label = QLabel()
@@ -163,7 +177,7 @@ class BackupBox(QGroupBox):
         self.backup_button.setAccessibleName(_("Back up now"))
 
     def write_backup(self) -> None:
-        name = f"kirjaamo-{self._workspace.settings.office_prefix}.tar"
+        name = f"kirjaamo-{self._service.settings.office_prefix}.tar"
         path, _filter = QFileDialog.getSaveFileName(self, _("Back up"), name, _("Kirjaamo backup (*.tar)"))
         if not path:
             return
@@ -181,4 +195,5 @@ class BackupBox(QGroupBox):
             self.message_label.setText(message)
 
         self.message_label.setText(_("Working…"))
-        self._runner.run(lambda: backup(self._workspace, self._user, path), done, failed)
+        service = self._service
+        CaseOp(self._runner, lambda: service.backup(Path(path))).success(done).failure(failed).run()

@@ -34,6 +34,7 @@ from desktop.services.evidence import EmailImport, EvidenceService, Scan
 from desktop.services.office import OfficeService
 from desktop.ui import labels, theme
 from desktop.ui.attachments_panel import ERROR_STYLE, NOTE_STYLE, OK_STYLE, size_text
+from desktop.ui.operations import ATTACHMENT, SETTINGS, CaseChanges, CaseOp, of_case
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
 
@@ -358,12 +359,13 @@ class ScanInboxView(QWidget):
         inbox = evidence.scan_inbox(self.settle_seconds)
         if inbox is None:
             return
-        self.file_button.setEnabled(False)
-        self._runner.run(
+        CaseOp(
+            self._runner,
             lambda: evidence.file_scan(inbox, scan.name, evidence.find_case(text), kind),
-            lambda batch: self._filed(scan.name, batch),
-            self._file_failed,
-        )
+            of_case(ATTACHMENT),
+        ).busy(self.file_button).success(lambda batch: self._filed(scan.name, batch)).failure(
+            self._file_failed
+        ).run()
 
     def file_scan_onto(self, name: str, case_id: str) -> None:
         """File a scan onto a case just registered from it (the signed request form)."""
@@ -371,11 +373,12 @@ class ScanInboxView(QWidget):
         inbox = evidence.scan_inbox(self.settle_seconds)
         if inbox is None:
             return
-        self._runner.run(
+        # No failure callback: the clerk is on the intake form, so the window shows a refusal.
+        CaseOp(
+            self._runner,
             lambda: evidence.file_scan(inbox, name, case_id, AttachmentKind.SIGNED_FORM),
-            lambda batch: self._filed(name, batch),
-            self._runner.error.emit,  # the clerk is on the intake form: the window shows it
-        )
+            of_case(ATTACHMENT),
+        ).success(lambda batch: self._filed(name, batch)).run()
 
     def _filed(self, name: str, batch) -> None:
         diary = batch.state.diary_number
@@ -445,9 +448,9 @@ class ScanInboxView(QWidget):
 
     def _attach_email(self, case_id: str, imported: EmailImport) -> None:
         evidence = self.evidence
-        self._runner.run(
-            lambda: evidence.attach_email(case_id, imported), lambda batch: self.filed.emit(case_id)
-        )
+        CaseOp(self._runner, lambda: evidence.attach_email(case_id, imported), of_case(ATTACHMENT)).success(
+            lambda batch: self.filed.emit(case_id)
+        ).run()
 
     # -- settings (admins) -------------------------------------------------------------------------
     def _choose_setting(self, key: str) -> None:
@@ -482,11 +485,13 @@ class ScanInboxView(QWidget):
             self._show_message(_("Saved."), OK_STYLE)
             self.rescan()
 
-        self._runner.run(save, saved, lambda message: self._show_message(message, ERROR_STYLE))
+        CaseOp(self._runner, save, CaseChanges.of([], SETTINGS)).success(saved).failure(
+            lambda message: self._show_message(message, ERROR_STYLE)
+        ).run()
 
     # -- texts -------------------------------------------------------------------------------------
     def _update_folder_label(self) -> None:
-        settings = self._service.workspace.settings
+        settings = self._service.settings
         folder = getattr(settings, "scan_inbox_dir", "")
         self.folder_label.setText(
             _("Scanner folder: {path}").format(path=folder)

@@ -25,6 +25,7 @@ from desktop.domain.errors import N_, DomainError
 from desktop.i18n import _, error_text, format_date
 from desktop.services.office import OfficeService
 from desktop.ui import fit, theme
+from desktop.ui.operations import SETTINGS, CaseChanges, CaseOp
 from desktop.ui.runner import DbRunner
 
 LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
@@ -180,7 +181,9 @@ class SettingsView(QWidget):
 
     def _language_changed(self) -> None:
         language = self.language_combo.currentData()
-        self._runner.run(lambda: self._office.set_ui_language(language), lambda _result: None)
+        CaseOp(
+            self._runner, lambda: self._office.set_ui_language(language), CaseChanges.of([], SETTINGS)
+        ).run()
         self.language_chosen.emit(language)
 
     def _closing_days(self) -> list[str]:
@@ -218,7 +221,9 @@ class SettingsView(QWidget):
                 retention_years=self.retention_spin.value(),
                 idle_lock_minutes=self.idle_spin.value(),
             )
-            self._runner.run(lambda: self._office.save(settings), self._saved, self._failed)
+            CaseOp(self._runner, lambda: self._office.save(settings), CaseChanges.of([], SETTINGS)).busy(
+                self.save_button
+            ).success(self._saved).failure(self._failed).run()
         else:
             self._saved(None)
 
@@ -241,11 +246,11 @@ class ServerSettingsBox(QGroupBox):
         super().__init__(parent)
         self._office = office
         self._runner = runner
-        self.url_edit = QLineEdit(office.workspace.settings.server_url)
+        self.url_edit = QLineEdit(office.settings().server_url)
         self.url_edit.setPlaceholderText("postgresql+psycopg://kirjaamo_workstation@server:5432/kirjaamo")
         self.interval_spin = QSpinBox()
         self.interval_spin.setRange(5, 86400)
-        self.interval_spin.setValue(office.workspace.settings.sync_interval_seconds)
+        self.interval_spin.setValue(office.settings().sync_interval_seconds)
         self.download_combo = QComboBox()
         self.test_button = QPushButton()
         self.connect_button = QPushButton()
@@ -281,7 +286,7 @@ class ServerSettingsBox(QGroupBox):
         texts = (_("Server &address:"), _("Sync e&very (seconds):"), _("&Files from other desks:"))
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
-        current = self.download_combo.currentData() or self._office.workspace.settings.download_blobs
+        current = self.download_combo.currentData() or self._office.settings().download_blobs
         self.download_combo.clear()
         self.download_combo.addItem(_("Download at once"), "eager")
         self.download_combo.addItem(_("Download when opened"), "on_demand")
@@ -299,9 +304,7 @@ class ServerSettingsBox(QGroupBox):
 
     def _sync(self):
         # Made when used: the sync service brings the PostgreSQL driver, which a standalone desk never needs.
-        from desktop.services.sync_service import SyncService
-
-        return SyncService(self._office.workspace, self._office.user)
+        return self._office.sync_service()
 
     def _show(self, ok: bool, text: str) -> None:
         self.message_label.setStyleSheet(theme.text_style("ok" if ok else "error"))
@@ -329,8 +332,6 @@ class ServerSettingsBox(QGroupBox):
             )
             self.saved.emit()
 
-        self._runner.run(
-            lambda: self._sync().set_server(url, interval, mode),
-            done,
-            lambda message: self._show(False, message),
-        )
+        CaseOp(
+            self._runner, lambda: self._sync().set_server(url, interval, mode), CaseChanges.of([], SETTINGS)
+        ).busy(self.connect_button).success(done).failure(lambda message: self._show(False, message)).run()

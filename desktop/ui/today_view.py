@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSi
 
 from desktop.domain.model import Status
 from desktop.i18n import N_, _, format_date
-from desktop.services.cases import CaseService
-from desktop.store.queries import CaseQuery, SortKey
+from desktop.services.cases import CaseQuery, CaseService, SortKey
 from desktop.ui import theme
+from desktop.ui.operations import CaseChanges, notifier
 from desktop.ui.runner import DbRunner
 
 
@@ -132,7 +132,12 @@ class TodayView(QWidget):
         layout.addLayout(actions)
         layout.addStretch(1)
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        notifier(runner).changed.connect(self._changes_made)
         self.retranslate()
+
+    def _changes_made(self, changes: CaseChanges) -> None:
+        if changes.cases_changed:
+            self.refresh()
 
     def retranslate(self) -> None:
         self.heading.setText(_("Today, {date}").format(date=format_date(self._service.clock.today())))

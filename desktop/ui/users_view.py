@@ -28,6 +28,7 @@ from desktop.i18n import _
 from desktop.services import words
 from desktop.services.users import Account, UserService
 from desktop.ui import theme
+from desktop.ui.operations import USERS, CaseChanges, CaseOp
 from desktop.ui.runner import DbRunner
 
 ROLE_NAMES = {role: words.ROLES[role.value] for role in Role}
@@ -206,6 +207,12 @@ class UsersView(QWidget):
 
         return done
 
+    def _write(self, op, done_text: str) -> None:
+        """A change of accounts through the one door; the list reloads and says what was done."""
+        CaseOp(self._runner, op, CaseChanges.of([], USERS)).success(self._done(done_text)).failure(
+            self._failed
+        ).run()
+
     def _failed(self, message: str) -> None:
         self.message_label.setStyleSheet(theme.text_style("error"))
         self.message_label.setText(message)
@@ -220,10 +227,9 @@ class UsersView(QWidget):
             dialog.role_combo.currentData(),
         )
         password = dialog.password
-        self._runner.run(
+        self._write(
             lambda: self._service.create(username, name, role, password),
-            self._done(_("User {user} created.").format(user=username.strip())),
-            self._failed,
+            _("User {user} created.").format(user=username.strip()),
         )
 
     def _with_new_password(self, action, done_message: str) -> None:
@@ -234,10 +240,8 @@ class UsersView(QWidget):
         dialog = PasswordDialog(_("New password for {user}").format(user=account.username), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             password = dialog.password
-            self._runner.run(
-                lambda: action(account.username, password),
-                self._done(done_message.format(user=account.username)),
-                self._failed,
+            self._write(
+                lambda: action(account.username, password), done_message.format(user=account.username)
             )
 
     def reset_password(self) -> None:
@@ -246,10 +250,9 @@ class UsersView(QWidget):
     def disable(self) -> None:
         account = self.selected()
         if account is not None:
-            self._runner.run(
+            self._write(
                 lambda: self._service.disable(account.username),
-                self._done(_("{user} can no longer sign in.").format(user=account.username)),
-                self._failed,
+                _("{user} can no longer sign in.").format(user=account.username),
             )
 
     def enable(self) -> None:
@@ -260,14 +263,9 @@ class UsersView(QWidget):
         account = self.selected()
         if account is not None:
             role = self.role_combo.currentData()
-            self._runner.run(
+            self._write(
                 lambda: self._service.change_role(account.username, role),
-                self._done(
-                    _("{user} is now {role}.").format(
-                        user=account.username, role=self.role_combo.currentText()
-                    )
-                ),
-                self._failed,
+                _("{user} is now {role}.").format(user=account.username, role=self.role_combo.currentText()),
             )
 
 
