@@ -24,7 +24,9 @@ class CliError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # the contract: bad input exits 1, not argparse's 2
         # ...with one line on stderr: no usage block (that is what --help is for).
-        print(f"{self.prog}: {message}", file=sys.stderr)
+        from desktop.domain.text import printable
+
+        print(f"{self.prog}: {printable(message)}", file=sys.stderr)
         sys.exit(EXIT_REFUSED)
 
 
@@ -173,10 +175,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kirjaamo: {error_text(error)}", file=sys.stderr)
         return EXIT_REFUSED
     except CliError as error:
-        print(f"kirjaamo: {error}", file=sys.stderr)
+        from desktop.domain.text import printable
+
+        print(f"kirjaamo: {printable(str(error))}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kirjaamo cases list | head`: the reader has what it wanted
+        _silence_stdout()
+        return EXIT_OK
+    except Exception as error:  # the last net: one line, never a traceback
+        if os.environ.get("KIRJAAMO_DEBUG"):
+            raise
+        from desktop.domain.text import printable
+
+        reason = printable(" ".join(str(error).split()))[:300] or type(error).__name__
+        print(f"kirjaamo: {_('Unexpected error: {reason}').format(reason=reason)}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -249,7 +273,10 @@ def _print_recovery_key(workspace) -> None:
 
 
 def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    from desktop.domain.text import printable
+
+    text = json.dumps(data, ensure_ascii=False, indent=2)  # escapes C0 controls itself
+    print("\n".join(printable(line) for line in text.split("\n")))  # bidi, C1, unpaired: as \uXXXX
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -370,10 +397,13 @@ def _cases_list(service, args) -> int:
     if args.json:
         _print_json([_row_json(row) for row in rows])
         return EXIT_OK
+    from desktop.domain.text import printable
+
     for row in rows:
         print(
             "\t".join(
-                (
+                printable(field)
+                for field in (
                     row.diary_number,
                     row.status,
                     row.right,
@@ -445,20 +475,22 @@ def _cases_show(service, args) -> int:
         lines.append(f"  📎 {a.filename} ({a.kind.value}, {a.size} B, {a.sha256[:12]})")
     for e in events:
         lines.append(f"  {e.at.isoformat(timespec='minutes')}  {e.actor:10} {e.type.value}")
-    print("\n".join(lines))
+    from desktop.domain.text import printable
+
+    print("\n".join(printable(line) for line in lines))
     return EXIT_OK
 
 
 def _cases_register(service, args) -> int:
+    from desktop.services.intake import load_request
+
     try:
-        data = json.loads(args.json.read_text(encoding="utf-8"))
+        raw = args.json.read_bytes()
     except OSError as error:
         raise CliError(
             _("Cannot read {file}: {reason}").format(file=args.json, reason=error.strerror)
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CliError(_("{file} is not valid JSON: {reason}").format(file=args.json, reason=error)) from None
-    state = service.register(data)
+    state = service.register(load_request(raw))
     print(state.diary_number)
     return EXIT_OK
 

@@ -101,15 +101,21 @@ def N_(message: str) -> str:
 
 def error_text(error: DomainError, language: str | None = None) -> str:
     """A domain error as one translated sentence."""
-    template = translate_in(language or _current, error.message)
+    if error.plural:
+        template = _load(language or _current).ngettext(error.message, error.plural, error.count)
+    else:
+        template = translate_in(language or _current, error.message)
+    from desktop.domain.text import printable
+
     params = {
         k: (translate_in(language or _current, v) if isinstance(v, str) and k == "what" else v)
         for k, v in error.params.items()
     }
+    params = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
-        return error.message.format(**error.params)
+        return printable(str(error))
 
 
 def format_date(value: date | None, language: str | None = None) -> str:

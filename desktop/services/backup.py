@@ -14,12 +14,15 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from desktop.domain.accounts import Permission, User
 from desktop.domain.errors import N_, DomainError
@@ -36,6 +39,22 @@ VERSION = 1
 MANIFEST = "manifest.json"
 _BLOB_NAME = re.compile(r"^blobs/[0-9a-f]{2}/[0-9a-f]{62}$")
 _PIECE = 1 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_MAX_MANIFEST = 64 << 20
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sqlite3.DatabaseError, DBAPIError]
+    try:
+        from sqlcipher3 import dbapi2
+
+        errors.append(dbapi2.DatabaseError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+_DATABASE_ERRORS = _database_errors()
 
 
 @dataclass(frozen=True)
@@ -97,14 +116,16 @@ def backup(workspace: Workspace, user: User, path: Path) -> BackupReport:
         with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
             for name, file in members:
                 manifest["files"][name] = {"sha256": _sha_of_file(file), "size": file.stat().st_size}
-                tar.add(file, arcname=name, recursive=False)
+                tar.add(file, arcname=name, recursive=False, filter=_private)
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
             info.mtime = int(datetime.now(UTC).timestamp())
+            info.mode = 0o600
             import io
 
             tar.addfile(info, io.BytesIO(data))
+        os.chmod(archive, 0o600)  # personal data and the wrapped keys: the owner's alone
         with open(archive, "rb+") as handle:
             os.fsync(handle.fileno())
         cases = _check_archive(archive, workspace.data_key, work / "check")
@@ -130,15 +151,37 @@ def _snapshot(workspace: Workspace, target: Path) -> None:
 def _read_manifest(tar: tarfile.TarFile) -> dict:
     try:
         member = tar.getmember(MANIFEST)
+        if member.size > _MAX_MANIFEST:
+            raise ValueError("manifest too large")
         manifest = json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
-    except (KeyError, ValueError, AttributeError):
+    except (KeyError, ValueError, AttributeError, RecursionError, tarfile.TarError):
         raise DomainError(N_("This file is not a Kirjaamo backup.")) from None
+    return check_manifest(manifest)
+
+
+def check_manifest(manifest: object) -> dict:
+    """The manifest if its shape is the one `backup` writes; else one DomainError (never a KeyError)."""
+    if not isinstance(manifest, dict):
+        raise DomainError(N_("This file is not a Kirjaamo backup."))
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise DomainError(N_("This file is not a Kirjaamo backup of a version this program knows."))
-    for name in manifest.get("files", {}):
+    files = manifest.get("files")
+    if not isinstance(files, dict) or DATABASE_FILE not in files:
+        raise DomainError(N_("The backup is damaged: its list of files is unreadable."))
+    for name, entry in files.items():
         if name not in (DATABASE_FILE, keys.KEY_FILE) and not _BLOB_NAME.match(name):
             raise DomainError(N_("The backup holds an unexpected file {name}."), name=name)
+        sha = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+            raise DomainError(N_("The backup is damaged: {name} has no valid checksum."), name=name)
     return manifest
+
+
+def _private(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    info.mode = 0o600
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    return info
 
 
 def _extract(tar: tarfile.TarFile, manifest: dict, target: Path) -> None:
@@ -216,7 +259,10 @@ def restore(archive: Path, data_dir: Path, username: str, password: str) -> tupl
                 _extract(tar, _read_manifest(tar), staging)
         except tarfile.TarError:
             raise DomainError(N_("This file is not a Kirjaamo backup.")) from None
-        workspace, user = Workspace.unlock(staging, username, password, remember=False)
+        try:
+            workspace, user = Workspace.unlock(staging, username, password, remember=False)
+        except _DATABASE_ERRORS:
+            raise DomainError(N_("The backup's database is damaged and cannot be opened.")) from None
         try:
             require(user, Permission.MANAGE_SETTINGS)
             old_device = workspace.settings.device_id

@@ -8,6 +8,7 @@ writes anything: the caller decides what to store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email
 import email.utils
 import html
@@ -27,6 +28,13 @@ from desktop.services.filetypes import OUTLOOK, safe_filename, sniff
 MAX_ATTACHMENTS = 200
 MAX_DEPTH = 8  # nested multiparts deeper than this are not looked into (a hostile message can nest forever)
 PKCS7_TYPES = ("application/pkcs7-mime", "application/x-pkcs7-mime")
+# Header decoding is bounded: the standard library's parser takes time that grows faster than the header
+# (20,000 encoded words took a minute). A header is cut at MAX_HEADER_BYTES, the header block at
+# MAX_HEADERS lines, before anything parses them; what a person needs of a header fits easily.
+MAX_HEADER_BYTES = 4096
+MAX_HEADERS = 400
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HEADER_START = re.compile(rb"\r?\n(?![ \t])")
 
 
 class EncryptedEmail(DomainError):
@@ -134,8 +142,50 @@ def read_email(data: bytes, filename: str, keys: SmimeKeys | None = None) -> Imp
     if not data:
         raise DomainError(N_("The file {name} is empty."), name=name)
     if sniff(data[:8192]) == OUTLOOK:
-        return _read_msg(data, name, keys)
-    return _read_eml(data, name, keys)
+        return _as_text(_read_msg(data, name, keys))
+    return _as_text(_read_eml(bound_headers(data), name, keys))
+
+
+def bound_headers(data: bytes) -> bytes:
+    """The message with each top-level header cut at MAX_HEADER_BYTES and at most MAX_HEADERS of them."""
+    end = _HEADER_END.search(data)
+    head, rest = (data[: end.start()], data[end.start() :]) if end else (data, b"")
+    if len(head) <= MAX_HEADER_BYTES and head.count(b"\n") < MAX_HEADERS:
+        return data
+    headers = _HEADER_START.split(head)[:MAX_HEADERS]
+    kept = []
+    for header in headers:
+        if len(header) > MAX_HEADER_BYTES:
+            cut = header[:MAX_HEADER_BYTES]
+            space = max(cut.rfind(b" "), cut.rfind(b"\t"))
+            header = cut[:space] if space > 0 else cut
+        kept.append(header)
+    return b"\r\n".join(kept) + rest
+
+
+def _clean(text: str) -> str:
+    """Text as stored: bytes the parser could not decode (kept as surrogates) become U+FFFD."""
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that does not stand for a byte
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def _as_text(mail: ImportedEmail) -> ImportedEmail:
+    return dataclasses.replace(
+        mail,
+        sender_name=_clean(mail.sender_name),
+        sender_address=_clean(mail.sender_address),
+        recipients=_clean(mail.recipients),
+        subject=_clean(mail.subject),
+        body=_clean(mail.body),
+        attachments=tuple(
+            dataclasses.replace(a, filename=_clean(a.filename)) if a.filename != _clean(a.filename) else a
+            for a in mail.attachments
+        ),
+    )
 
 
 def read_email_file(path: Path, keys: SmimeKeys | None = None) -> ImportedEmail:

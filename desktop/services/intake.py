@@ -2,29 +2,86 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from desktop.domain import identifiers
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.model import Address, Channel, Language, NewRequest, Requester, Right, parse_enum
 from desktop.domain.registers import RegisterCatalog
+from desktop.domain.text import check_text
 from desktop.services.transitions import Context, parse_received
 
 MAX_TEXT = 20_000
 
 
-def _text(data: dict, key: str, limit: int = 500) -> str:
-    value = data.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str | int):
-        raise DomainError(N_("The field {field} must be text."), field=key)
-    text = str(value).strip()
-    if len(text) > limit:
+MAX_REQUEST_BYTES = 1_000_000
+MAX_DEPTH = 20
+
+
+def load_request(raw: bytes) -> object:
+    """The JSON of a request file (`cases register --json`), or one DomainError; never anything else.
+
+    Bounded: at most MAX_REQUEST_BYTES, nesting at most MAX_DEPTH deep, numbers of sane length.
+    """
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise DomainError(N_("The request is too large (at most {limit} bytes)."), limit=MAX_REQUEST_BYTES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise DomainError(
-            N_("The field {field} is too long (at most {limit} characters)."), field=key, limit=limit
+            N_("The request is not UTF-8 text (byte {position})."), position=error.start
+        ) from None
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:  # nesting is measured before parsing: a deep document never reaches the parser
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                raise DomainError(
+                    N_("The request is nested too deeply (at most {limit} levels)."), limit=MAX_DEPTH
+                )
+        elif char in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise DomainError(
+            N_("The request is not valid JSON: {reason} (line {line}, column {column})."),
+            reason=error.msg,
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    except (ValueError, RecursionError) as error:
+        if isinstance(error, DomainError):
+            raise
+        raise DomainError(N_("The request is not valid JSON: {reason}"), reason=str(error)[:200]) from None
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > 40:
+        raise DomainError(
+            N_("The request holds a number too long to be one ({digits} digits)."), digits=len(text)
         )
-    return text
+    return int(text)
+
+
+def _no_constant(name: str) -> object:
+    raise DomainError(N_("The request is not valid JSON: {reason}"), reason=name)
+
+
+def _text(data: dict, key: str, limit: int = 500, *, field: str = "", multiline: bool = False) -> str:
+    return check_text(data.get(key, ""), field or key, limit, multiline=multiline, numbers=True)
 
 
 def parse_request(ctx: Context, data: object) -> NewRequest:
@@ -40,20 +97,20 @@ def parse_request(ctx: Context, data: object) -> NewRequest:
     person = data["requester"]
     if not isinstance(person, dict):
         raise DomainError(N_("The field {field} must be an object."), field="requester")
-    name = _text(person, "name", 200)
+    name = _text(person, "name", 200, field="requester.name")
     if not name:
         raise DomainError(N_("The requester's name is required."))
-    hetu_text = _text(person, "hetu", 20)
+    hetu_text = _text(person, "hetu", 20, field="requester.hetu")
     hetu = identifiers.parse_hetu(hetu_text).code if hetu_text else ""
     language = parse_enum(Language, person.get("language") or "fi", "language")
     address_data = person.get("address") or {}
     if not isinstance(address_data, dict):
         raise DomainError(N_("The field {field} must be an object."), field="requester.address")
-    country = _text(address_data, "country", 60)
-    postcode = _text(address_data, "postcode", 12)
+    country = _text(address_data, "country", 60, field="requester.address.country")
+    postcode = _text(address_data, "postcode", 12, field="requester.address.postcode")
     if postcode and country.upper() in ("", "FI", "FINLAND", "SUOMI", "FINLAND (SUOMI)"):
         postcode = identifiers.parse_postcode(postcode)
-    email = _text(person, "email", 200)
+    email = _text(person, "email", 200, field="requester.email")
     if email and ("@" not in email or " " in email):
         raise DomainError(N_("Not an e-mail address: {value}"), value=email)
     requester = Requester(
@@ -61,25 +118,29 @@ def parse_request(ctx: Context, data: object) -> NewRequest:
         hetu=hetu,
         language=language,
         email=email,
-        phone=_text(person, "phone", 40),
+        phone=_text(person, "phone", 40, field="requester.phone"),
         address=Address(
-            street=_text(address_data, "street", 200),
+            street=_text(address_data, "street", 200, field="requester.address.street"),
             postcode=postcode,
-            city=_text(address_data, "city", 100).upper(),
+            city=_text(address_data, "city", 100, field="requester.address.city").upper(),
             country=country,
         ),
-        representative=_text(person, "representative", 200),
+        representative=_text(person, "representative", 200, field="requester.representative"),
     )
     registers_data = data.get("registers") or []
     if isinstance(registers_data, str):
         registers_data = [registers_data]
     if not isinstance(registers_data, list):
         raise DomainError(N_("The field {field} must be a list."), field="registers")
-    registers = tuple(dict.fromkeys(ctx.catalog.get(str(r).strip()).id for r in registers_data))
+    registers = tuple(
+        dict.fromkeys(
+            ctx.catalog.get(check_text(r, "registers", 100, numbers=True)).id for r in registers_data
+        )
+    )
     signed = data.get("signed", False)
     if not isinstance(signed, bool):
         raise DomainError(N_("The field {field} must be true or false."), field="signed")
-    details = _text(data, "details", MAX_TEXT)
+    details = _text(data, "details", MAX_TEXT, multiline=True)
     return NewRequest(
         right=right,
         channel=channel,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop.domain.errors import N_, DomainError
+from desktop.domain.errors import N_, DomainError, Nn_
 from desktop.store import crypto
 
 KEY_FILE = "keys.json"
@@ -296,7 +296,11 @@ def check_guard(data_dir: Path, username: str, now: float | None = None) -> None
     remaining = entry["last"] + wait_seconds(entry["failures"]) - now
     if remaining > 0:
         raise SignInDelayed(
-            N_("Too many wrong passwords for {username}: wait {seconds} seconds and try again."),
+            Nn_(
+                "Too many wrong passwords for {username}: wait {seconds} second and try again.",
+                "Too many wrong passwords for {username}: wait {seconds} seconds and try again.",
+            ),
+            plural_by="seconds",
             username=username.strip(),
             seconds=int(remaining) + 1,
         )

@@ -27,6 +27,7 @@ from desktop.domain.model import (
     parse_enum,
 )
 from desktop.domain.registers import RegisterCatalog
+from desktop.domain.text import check_text
 from desktop.domain.workflow import Action, check
 
 EventSpec = tuple[EventType, dict]
@@ -37,6 +38,9 @@ class Context:
     today: date
     calendar: WorkCalendar
     catalog: RegisterCatalog
+
+
+MAX_FREE_TEXT = 20_000
 
 
 def registration(ctx: Context, request: NewRequest, diary_number: str) -> list[EventSpec]:
@@ -188,9 +192,10 @@ def closed(ctx: Context, state: CaseState) -> list[EventSpec]:
 
 def note_added(ctx: Context, state: CaseState, text: str) -> list[EventSpec]:
     check(state, Action.ADD_NOTE, ctx.today)
-    if not text.strip():
+    text = check_text(text, "text", MAX_FREE_TEXT, multiline=True)
+    if not text:
         raise DomainError(N_("The note is empty."))
-    return [(EventType.NOTE_ADDED, {"text": text.strip()})]
+    return [(EventType.NOTE_ADDED, {"text": text})]
 
 
 def purged(ctx: Context, state: CaseState) -> list[EventSpec]:
@@ -216,9 +221,9 @@ def normalize_field(ctx: Context, path: str, value: object) -> object:
     if path == "requester.language":
         return parse_enum(Language, value, "language").value
     if path == "requester.address.city":
-        return str(value or "").strip().upper()  # the post office in capitals, as at intake
+        return check_text(value, path, 100).upper()  # the post office in capitals, as at intake
     if path == "requester.name":
-        text = str(value or "").strip()
+        text = check_text(value, path, 200)
         if not text:
             raise DomainError(N_("The requester's name is required."))
         return text
@@ -234,8 +239,8 @@ def normalize_field(ctx: Context, path: str, value: object) -> object:
         return parse_received(ctx, value).isoformat()
     if path == "registers":
         items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
-        return [ctx.catalog.get(str(item).strip()).id for item in items]
-    return str(value or "").strip()
+        return [ctx.catalog.get(check_text(item, path, 100, numbers=True)).id for item in items]
+    return check_text(value, path, MAX_FREE_TEXT, multiline=path == "details", numbers=True)
 
 
 def parse_received(ctx: Context, value: object) -> date:
@@ -264,7 +269,7 @@ def fields_corrected(
             logged[path] = {"old": old, "new": new}
     if not logged:
         raise DomainError(N_("The new values are the same as the old ones; nothing to correct."))
-    payload: dict = {"changes": logged, "reason": reason.strip()}
+    payload: dict = {"changes": logged, "reason": check_text(reason, "reason", MAX_FREE_TEXT, multiline=True)}
     if "received" in logged and not state.pauses:
         received = date.fromisoformat(logged["received"]["new"])
         payload["due_date"] = due_date(received, extended=state.extended, calendar=ctx.calendar).isoformat()

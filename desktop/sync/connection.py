@@ -6,18 +6,36 @@ went wrong in one sentence and keep working offline.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg.errors import _WaitTimeout
 
 from desktop.domain.errors import N_, DomainError
 
 # The server schema this client understands; `kirjaamo server init` brings a server up to it.
 SERVER_SCHEMA_VERSION = 1
 CONNECT_TIMEOUT_SECONDS = 5
+# Every wait for the server is bounded. A round trip (one statement, a commit, a chunk) that gets no
+# answer within READ_TIMEOUT_SECONDS ends the connection; the server ends a statement running longer than
+# STATEMENT_TIMEOUT_SECONDS and a session idle inside a transaction (a desk gone silent mid-push, still
+# holding the log's lock) after IDLE_IN_TRANSACTION_SECONDS. TCP keepalives notice a dead peer.
+READ_TIMEOUT_SECONDS = 60.0
+STATEMENT_TIMEOUT_SECONDS = 45
+IDLE_IN_TRANSACTION_SECONDS = 30
+KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+_SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+
+# psycopg logs a failed rollback on a dead connection ("error ignored in rollback") as a warning; the
+# desk reports the failure itself, in one sentence.
+_psycopg_log = logging.getLogger("psycopg")
+_psycopg_log.addHandler(logging.NullHandler())
+_psycopg_log.propagate = False
 _SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 
 
@@ -79,9 +97,47 @@ def database_name(url: str) -> str:
     return _split(url).path.strip("/")
 
 
+# libpq's guesses and hints add nothing a clerk can act on.
+_LIBPQ_NOISE = re.compile(
+    r"\s*(This probably means the server terminated abnormally\s*before or while processing the request\.?"
+    r"|HINT:.*$)",
+    re.IGNORECASE,
+)
+
+
 def _reason(error: BaseException) -> str:
     text = " ".join(str(error).split())
+    text = _LIBPQ_NOISE.sub("", text).strip()
     return text or type(error).__name__
+
+
+_TIMEOUT_MESSAGE = N_(
+    "The server did not answer within {seconds} seconds; the connection was closed and nothing was left half-done."
+)
+
+
+class ServerTimeout(ServerUnreachable):
+    """The server (or the network) stopped answering; the connection was closed."""
+
+
+class BoundedConnection(psycopg.Connection):
+    """A psycopg connection whose every wait for the server ends after `read_timeout` seconds.
+
+    On a timeout the connection is closed (its state is unknown): the server rolls back whatever
+    transaction was open, so nothing stays locked there.
+    """
+
+    read_timeout: float = READ_TIMEOUT_SECONDS
+
+    def wait(self, gen, interval=0.1, timeout=None):  # type: ignore[override]
+        try:
+            return super().wait(gen, interval=interval, timeout=timeout or self.read_timeout)
+        except _WaitTimeout:
+            self.pgconn.finish()
+            raise ServerTimeout(
+                _TIMEOUT_MESSAGE,
+                seconds=int(self.read_timeout),
+            ) from None
 
 
 @contextmanager
@@ -91,6 +147,11 @@ def server_errors() -> Iterator[None]:
         yield
     except DomainError:
         raise
+    except _WaitTimeout as error:
+        raise ServerTimeout(
+            _TIMEOUT_MESSAGE,
+            seconds=int(READ_TIMEOUT_SECONDS),
+        ) from error
     except (psycopg.OperationalError, OSError, TimeoutError, ConnectionError) as error:
         raise ServerUnreachable(N_("The server is unreachable: {reason}"), reason=_reason(error)) from error
     except psycopg.Error as error:
@@ -100,13 +161,22 @@ def server_errors() -> Iterator[None]:
 def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
     """A connection to the server (autocommit; write with `connection.transaction()`)."""
     info = conninfo(url)
+    options = (
+        f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)} "
+        f"-c idle_in_transaction_session_timeout={int(IDLE_IN_TRANSACTION_SECONDS * 1000)}"
+    )
     with server_errors():
-        return psycopg.connect(
+        connection = BoundedConnection.connect(
             info,
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name="kirjaamo",
+            options=options,
+            tcp_user_timeout=int(READ_TIMEOUT_SECONDS * 1000),
+            **KEEPALIVE,
         )
+    connection.read_timeout = READ_TIMEOUT_SECONDS
+    return connection
 
 
 def server_info(connection: psycopg.Connection) -> ServerInfo:

@@ -1,8 +1,9 @@
 """What a workstation does on the server, one method per round trip: push a batch, read a page, move blobs.
 
-The push is one PostgreSQL transaction that first takes the log's lock (the single `sync_counter` row):
-pushes therefore commit one after another in the order of the numbers they stamp, and a client reading
-`server_seq > cursor` can never pass a row that commits later with a lower number.
+The push is one PostgreSQL transaction that, once everything is checked, takes the log's lock (the single
+`sync_counter` row) for the instant of stamping, inserting and committing: pushes therefore commit one
+after another in the order of the numbers they stamp, and a client reading `server_seq > cursor` can never
+pass a row that commits later with a lower number.
 """
 
 from __future__ import annotations
@@ -113,7 +114,6 @@ class ServerSession:
         if len(set(ids)) != len(ids):
             raise SyncRefused(N_("The batch names the same event twice; nothing was sent."))
         with server_errors(), self.connection.transaction(), self.connection.cursor() as cur:
-            base = cur.execute("SELECT kirjaamo_stamp(0)").fetchone()[0]  # the log's lock, until commit
             now = cur.execute("SELECT now()").fetchone()[0].astimezone(UTC)
             existing = dict(
                 cur.execute("SELECT id, server_seq FROM change_log WHERE id = ANY(%s)", (ids,)).fetchall()
@@ -136,7 +136,8 @@ class ServerSession:
                         result.assignments[assigned.payload["provisional"]] = assigned.payload["diary_number"]
             self._known_assignments(cur, [item.event for item in batch if item.event.id in existing], result)
             if rows:
-                cur.execute("SELECT kirjaamo_stamp(%s)", (len(rows),))
+                # The log's lock, taken only now (everything else is checked) and held until commit.
+                base = cur.execute("SELECT kirjaamo_stamp(%s)", (len(rows),)).fetchone()[0]
                 params = [
                     (base + i, *event_to_params(event), device_seq)
                     for i, (event, device_seq) in enumerate(rows, start=1)

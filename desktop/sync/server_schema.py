@@ -23,10 +23,14 @@ from sqlalchemy.pool import NullPool
 
 from desktop.domain.errors import N_
 from desktop.sync.connection import (
+    IDLE_IN_TRANSACTION_SECONDS,
+    KEEPALIVE,
     SERVER_SCHEMA_VERSION,
+    STATEMENT_TIMEOUT_SECONDS,
     SchemaMismatch,
     ServerUnreachable,
     SyncRefused,
+    database_name,
     display_url,
     sqlalchemy_url,
 )
@@ -56,6 +60,29 @@ def role_names(database: str) -> tuple[str, str]:
     return f"{base}_workstation", f"{base}_privileged"
 
 
+def session_limits(database: str, *roles: str) -> list[str]:
+    """The server's own bounds for desk sessions (set again by every `server init`).
+
+    A statement runs at most STATEMENT_TIMEOUT_SECONDS and a session idle inside a transaction (a desk
+    whose network went silent mid-push) is ended after IDLE_IN_TRANSACTION_SECONDS, which rolls back its
+    transaction and releases the log's lock. Set per role and, for the idle bound, for the whole
+    database (any other desk login role connecting to it).
+    """
+    statement = f"'{int(STATEMENT_TIMEOUT_SECONDS)}s'"
+    idle = f"'{int(IDLE_IN_TRANSACTION_SECONDS)}s'"
+    statements = []
+    for role in roles:
+        name = _ident(role)
+        statements.append(f"ALTER ROLE {name} SET statement_timeout = {statement}")
+        statements.append(f"ALTER ROLE {name} SET idle_in_transaction_session_timeout = {idle}")
+    statements.append(f"ALTER DATABASE {_ident(database)} SET idle_in_transaction_session_timeout = {idle}")
+    return statements
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _config(connection=None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -71,7 +98,9 @@ def head_revision() -> str:
 
 def init_server(url: str) -> InitResult:
     """Create or upgrade the server schema at `url` (a no-op when it is current)."""
-    engine = create_engine(sqlalchemy_url(url), poolclass=NullPool, connect_args={"connect_timeout": 5})
+    engine = create_engine(
+        sqlalchemy_url(url), poolclass=NullPool, connect_args={"connect_timeout": 5, **KEEPALIVE}
+    )
     try:
         with engine.begin() as connection:
             before = MigrationContext.configure(
@@ -88,6 +117,8 @@ def init_server(url: str) -> InitResult:
             row = connection.exec_driver_sql(
                 "SELECT version, workstation_role, privileged_role FROM kirjaamo_schema"
             ).one()
+            for statement in session_limits(database_name(url), row[1], row[2]):
+                connection.exec_driver_sql(statement)
     except OperationalError as error:
         raise ServerUnreachable(
             N_("The server is unreachable: {reason}"), reason=" ".join(str(error.orig).split())
@@ -100,4 +131,11 @@ def init_server(url: str) -> InitResult:
     return InitResult(before, head_revision(), int(row[0]), row[1], row[2])
 
 
-__all__ = ["SERVER_SCHEMA_VERSION", "InitResult", "head_revision", "init_server", "role_names"]
+__all__ = [
+    "SERVER_SCHEMA_VERSION",
+    "InitResult",
+    "head_revision",
+    "init_server",
+    "role_names",
+    "session_limits",
+]
