@@ -143,6 +143,12 @@ class Address:
     def is_empty(self) -> bool:
         return not (self.street or self.postcode or self.city or self.country)
 
+    def is_complete(self) -> bool:
+        """Enough for a letter to arrive: street, post office, and a postcode (or a country abroad)."""
+        return bool(
+            self.street.strip() and self.city.strip() and (self.postcode.strip() or self.country.strip())
+        )
+
 
 @dataclass(frozen=True)
 class Requester:

@@ -201,6 +201,13 @@ def _check_delivery(state: CaseState, params: dict) -> None:
                 "send it by registered mail or hand it over at the desk."
             )
         )
+    if delivery is Delivery.REGISTERED_MAIL and not state.requester.address.is_complete():
+        raise DomainError(
+            N_(
+                "Registered mail needs the requester's complete postal address (street, postcode and "
+                "post office); correct the address or hand the reply over at the desk."
+            )
+        )
     if delivery is Delivery.REGISTERED_MAIL and not str(params.get("tracking_number", "")).strip():
         raise DomainError(N_("Registered mail needs the tracking number."))
 

@@ -32,7 +32,7 @@ from desktop.services.accounts import require
 from desktop.services.clock import Clock
 from desktop.services.filetypes import media_type_for, safe_filename
 from desktop.services.ids import uuid7
-from desktop.services.intake import applicability_notes, parse_request
+from desktop.services.intake import applicability_notes, parse_request, questions_before_registering
 from desktop.services.settings import OfficeSettings
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
@@ -321,6 +321,10 @@ class CaseService:
             state = reduce(apply, events[1:], _first_state(events))
             eventlog.append(connection, events, state)
         return state
+
+    def intake_questions(self, request: dict) -> list[DomainError]:
+        """Validate a request without saving it; what the clerk should confirm first (may be empty)."""
+        return questions_before_registering(self.context(), parse_request(self.context(), request))
 
     def attach_bytes(self, ref: str, data: bytes, filename: str, kind: AttachmentKind) -> AttachResult:
         name = safe_filename(filename)

@@ -13,6 +13,8 @@ from desktop.domain.text import check_text
 from desktop.services.transitions import Context, parse_received
 
 MAX_TEXT = 20_000
+# A received date further back than this is asked about before saving (a typo in the year is common).
+CONFIRM_RECEIVED_DAYS = 14
 
 
 MAX_REQUEST_BYTES = 1_000_000
@@ -166,3 +168,24 @@ def applicability_notes(
         if not register.applies(code):
             notes.append((register.name.get(language), register.right_note(code, language) or ""))
     return notes
+
+
+def questions_before_registering(ctx: Context, request: NewRequest) -> list[DomainError]:
+    """What the clerk is asked to confirm before the request is registered (each as a message to show)."""
+    asked = []
+    days = (ctx.today - request.received).days
+    if days > CONFIRM_RECEIVED_DAYS:
+        asked.append(
+            DomainError(
+                N_("The request was received on {date}, {days} days ago. Is the date right?"),
+                date=f"{request.received.day}.{request.received.month}.{request.received.year}",
+                days=days,
+            )
+        )
+    if not request.registers:
+        asked.append(
+            DomainError(
+                N_("No register is ticked: the reply cannot say which register was searched. Save anyway?")
+            )
+        )
+    return asked

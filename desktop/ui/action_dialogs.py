@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,7 +22,9 @@ from desktop.domain.errors import DomainError
 from desktop.domain.events import CORRECTABLE_FIELDS, field_value
 from desktop.domain.model import CaseState, Decision, Delivery, IdentityMethod
 from desktop.i18n import _, error_text
-from desktop.ui import labels
+from desktop.ui import labels, theme
+from desktop.ui.date_field import DateField
+from desktop.ui.fault_note import FaultNote, first_to_fill
 from desktop.ui.operations import CASE, CaseOp, of_case
 from desktop.ui.runner import DbRunner
 
@@ -46,7 +46,9 @@ class ActionDialog(QDialog):
         self.intro.hide()
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(theme.text_style("error"))
+        self.fields: list[QWidget] = []
+        self.fault_note = FaultNote(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -73,6 +75,7 @@ class ActionDialog(QDialog):
         label.setBuddy(widget)
         widget.setAccessibleName(accessible)
         self.form.addRow(label, widget)
+        self.fields.append(widget)
         return widget
 
     def on_submit(self, make_op: Callable[[], Callable[[], object]]) -> None:
@@ -85,15 +88,22 @@ class ActionDialog(QDialog):
         try:
             op = self._submit()
         except DomainError as error:
-            self.error_label.setText(error_text(error))
+            self.show_refusal(error_text(error))
             return
         CaseOp(self._runner, op, of_case(CASE)).busy(self.ok_button).success(self._done).failure(
-            self.error_label.setText
+            self.show_refusal
         ).run()
 
     def _done(self, value: object) -> None:
         self.result_value = value
         self.accept()
+
+    def show_refusal(self, message: str) -> None:
+        """The reason beside the field at fault, which gets the focus (not Cancel: Enter must not close)."""
+        self.error_label.setText(message)
+        field = first_to_fill(self.fields)
+        if field is not None:
+            self.fault_note.show_at(field, message)
 
 
 def _combo(items: list[tuple[str, str]]) -> QComboBox:
@@ -111,15 +121,13 @@ def _text(placeholder: str = "") -> QPlainTextEdit:
     return edit
 
 
-def _date_edit(value: date, maximum: date) -> QDateEdit:
-    edit = QDateEdit(QDate(value.year, value.month, value.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d.M.yyyy")
-    edit.setMaximumDate(QDate(maximum.year, maximum.month, maximum.day))
+def _date_edit(value: date, maximum: date) -> DateField:
+    edit = DateField(value, today=lambda: maximum)  # one Tab stop; 1.12.2026, 01122026, +0, -3
+    edit.setMaximumDate(maximum)
     return edit
 
 
-def _py_date(edit: QDateEdit) -> date:
+def _py_date(edit: DateField) -> date:
     value = edit.date()
     return date(value.year(), value.month(), value.day())
 
@@ -218,12 +226,12 @@ def dispatch_dialog(service, runner, state: CaseState, parent=None) -> ActionDia
             return
         try:
             identifiers.parse_tracking_number(text)
-            status.setStyleSheet("color: #2e7d32;")
+            status.setStyleSheet(theme.text_style("ok"))
             status.setText(
                 "✓ " + (_("check digit correct") if identifiers.is_s10(text) else _("accepted as entered"))
             )
         except DomainError as error:
-            status.setStyleSheet("color: #c62828;")
+            status.setStyleSheet(theme.text_style("error"))
             status.setText(error_text(error))
 
     tracking.textChanged.connect(check_tracking)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from desktop.i18n import _, current_language, ngettext
 from desktop.services.cases import CaseQuery
 from desktop.ui import labels
 from desktop.ui.case_list_model import COLUMNS, CaseListModel
+from desktop.ui.date_field import DateField
 
 DUE_WINDOWS = (("", None), ("overdue", None), ("7", 7), ("14", 14), ("30", 30))
 
@@ -45,11 +45,10 @@ class CaseListView(QWidget):
         self.channel_combo = QComboBox()
         self.due_combo = QComboBox()
         self.received_check = QCheckBox()
-        self.received_from = QDateEdit()
-        self.received_to = QDateEdit()
+        self.received_from = DateField(today=model._service.clock.today)
+        self.received_to = DateField(today=model._service.clock.today)
         for edit in (self.received_from, self.received_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d.M.yyyy")
+            edit.setMaximumWidth(110)
             edit.setEnabled(False)
         today = model.query.today
         self.received_from.setDate(QDate(today.year, 1, 1))
@@ -152,6 +151,9 @@ class CaseListView(QWidget):
         self.received_from.dateChanged.connect(self.apply_filters)
         self.received_to.dateChanged.connect(self.apply_filters)
         model.loaded.connect(self._show_count)
+        model.loaded.connect(self._open_when_found)
+        self._open_pending = False
+        self.search_edit.installEventFilter(self)
         model.modelReset.connect(self.table.scrollToTop)  # a new search or sort starts at the top
         self.retranslate()
 
@@ -279,6 +281,42 @@ class CaseListView(QWidget):
                 received_to=_to_date(self.received_to.date()),
             )
         self.model.set_query(query)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        """From the search field: Down goes into the results, Enter opens the case (the only one at once)."""
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Down:
+                self._into_results()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._search_timer.isActive():  # typed faster than the search: search now, then open
+                    self._search_timer.stop()
+                    self._open_pending = True
+                    self.apply_filters()
+                else:
+                    self._open_found()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _into_results(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        current = self.table.currentIndex()
+        if not current.isValid() or not self.table.selectionModel().isSelected(current):
+            self.table.selectRow(0)
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def _open_found(self) -> None:
+        if self.model.rowCount() == 1:
+            self._open_index(self.model.index(0, 0))
+        else:
+            self._into_results()
+
+    def _open_when_found(self, _count: int) -> None:
+        if self._open_pending:
+            self._open_pending = False
+            self._open_found()
 
     def focus_search(self) -> None:
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

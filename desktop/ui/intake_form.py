@@ -9,7 +9,6 @@ from PySide6.QtGui import QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -31,6 +30,8 @@ from desktop.domain.model import Channel, Language, Right
 from desktop.i18n import _, current_language, error_text
 from desktop.services.cases import CaseService
 from desktop.ui import labels, theme
+from desktop.ui.date_field import DateField
+from desktop.ui.fault_note import FaultNote
 from desktop.ui.operations import REGISTERED, CaseOp, of_case
 from desktop.ui.runner import DbRunner
 
@@ -47,9 +48,7 @@ class IntakeForm(QWidget):
         self._last_case_id = ""
 
         self.channel_combo = QComboBox()
-        self.received_edit = QDateEdit()
-        self.received_edit.setCalendarPopup(True)
-        self.received_edit.setDisplayFormat("d.M.yyyy")
+        self.received_edit = DateField(today=service.clock.today)  # one Tab stop; 1.12.2026, 01122026, +0, -3
         self.right_combo = QComboBox()
         self.registers_list = QListWidget()
         self.registers_list.setMaximumHeight(150)
@@ -120,6 +119,8 @@ class IntakeForm(QWidget):
         self.result_frame.hide()
 
         self._build_layout()
+        self.fault_note = FaultNote(self)
+        self._asked_about: dict | None = None  # the form data the clerk was last asked to confirm
         self._connect()
         self.retranslate()
         self.clear()
@@ -456,14 +457,80 @@ class IntakeForm(QWidget):
 
     def save(self) -> None:
         self.error_label.clear()
+        self.fault_note.clear_fault()
+        if not self.received_edit.is_valid_text():
+            self._refuse(
+                self.received_edit, _("Not a date: type it as 1.12.2026, 01122026, or +0 for today.")
+            )
+            return
         data = self.request_data()
+        try:  # checked here first, so that the refusal can point at its field and the questions be asked
+            questions = self._service.intake_questions(data)
+        except DomainError as error:
+            self._refuse(self._field_for(error), error_text(error))
+            return
+        if questions and data != self._asked_about:
+            # Ask, not block: the question stands beside its field; saving the same form again confirms.
+            self._asked_about = data
+            question = questions[0]
+            field = self.registers_list if "register" in question.message else self.received_edit
+            text = "\n".join(error_text(q) for q in questions)
+            self.error_label.setText(text)
+            self.fault_note.show_at(
+                field, text + "\n" + _("Save again (Ctrl+S) to confirm, or correct the form.")
+            )
+            return
+        self._asked_about = None
         CaseOp(
             self._runner,
             lambda: self._service.register(data),
             of_case(
                 REGISTERED, message=lambda state: _("Registered {diary}").format(diary=state.diary_number)
             ),
-        ).busy(self.save_button).success(self._saved).failure(self.error_label.setText).run()
+        ).busy(self.save_button).success(self._saved).failure(self._failed).run()
+
+    def _refuse(self, field: QWidget, message: str) -> None:
+        """The reason, beside the field at fault, which gets the focus (the next key goes there)."""
+        self.error_label.setText(message)
+        self.fault_note.show_at(field, message)
+
+    def _field_for(self, error: DomainError | None) -> QWidget:
+        if error is None:
+            return self.name_edit
+        by_field = {
+            "right": self.right_combo,
+            "channel": self.channel_combo,
+            "received": self.received_edit,
+            "registers": self.registers_list,
+            "signed": self.signed_check,
+            "details": self.details_edit,
+            "name": self.name_edit,
+            "hetu": self.hetu_edit,
+            "email": self.email_edit,
+            "phone": self.phone_edit,
+            "representative": self.representative_edit,
+            "street": self.street_edit,
+            "postcode": self.postcode_edit,
+            "city": self.city_edit,
+            "country": self.country_edit,
+            "language": self.language_combo,
+        }
+        field = str(error.params.get("field", "")).split(".")[-1]
+        if field in by_field:
+            return by_field[field]
+        message = error.message.lower()
+        for words, widget in (
+            ("name is required", self.name_edit),
+            ("personal identity code", self.hetu_edit),
+            ("postcode", self.postcode_edit),
+            ("e-mail", self.email_edit),
+            ("received date", self.received_edit),
+            ("valid date", self.received_edit),
+            ("register", self.registers_list),
+        ):
+            if words in message:
+                return widget
+        return self.name_edit
 
     def _saved(self, state) -> None:
         self._last_case_id = state.id
@@ -473,9 +540,11 @@ class IntakeForm(QWidget):
         self.new_button.setFocus()
         self.registered.emit(state.id, state.diary_number)
 
+    def _failed(self, message: str) -> None:
+        self._refuse(self._field_for(getattr(message, "error", None)), message)
+
     def _clear_fields(self) -> None:
         today = self._service.clock.today()
-        self.received_edit.setMaximumDate(QDate(today.year, today.month, today.day))
         self.received_edit.setDate(QDate(today.year, today.month, today.day))
         for edit in (
             self.name_edit,
@@ -497,6 +566,7 @@ class IntakeForm(QWidget):
         for i in range(self.registers_list.count()):
             self.registers_list.item(i).setCheckState(Qt.CheckState.Unchecked)
         self.error_label.clear()
+        self.fault_note.clear_fault()
         self.duplicate_label.hide()
         self.prefill_label.hide()
 

@@ -27,7 +27,6 @@ from PySide6.QtCore import QDate, QMargins, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -45,6 +44,7 @@ from desktop.i18n import N_, _, format_number
 from desktop.services import reports as rep
 from desktop.services.reports import ReportFigures, ReportQuery, ReportService, Timeliness
 from desktop.ui import theme
+from desktop.ui.date_field import DateField
 from desktop.ui.operations import CaseChanges, CaseOp, notifier
 from desktop.ui.runner import DbRunner
 
@@ -245,10 +245,9 @@ class ReportsView(QWidget):
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.from_label, self.to_label, self.register_label = QLabel(), QLabel(), QLabel()
-        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        self.from_edit, self.to_edit = DateField(), DateField()
         for edit, value in ((self.from_edit, self.query.start), (self.to_edit, self.query.end)):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d.M.yyyy")
+            edit.setMaximumWidth(120)
             edit.setMinimumDate(QDate(2000, 1, 1))
             edit.setDate(QDate(value.year, value.month, value.day))
         self.from_label.setBuddy(self.from_edit)

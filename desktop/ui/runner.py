@@ -15,6 +15,17 @@ from desktop.i18n import _, error_text
 log = logging.getLogger(__name__)
 
 
+class Refusal(str):
+    """A refusal's translated message that still knows its `DomainError` (forms find the field at fault)."""
+
+    error: DomainError
+
+    def __new__(cls, text: str, error: DomainError) -> Refusal:
+        made = super().__new__(cls, text)
+        made.error = error
+        return made
+
+
 class DbRunner(QObject):
     """Runs `op()` on the worker and calls `on_success(result)` (or `on_error(message)`) on the GUI thread."""
 
@@ -77,7 +88,7 @@ class DbRunner(QObject):
                 on_success(future.result())
             return
         if isinstance(error, DomainError):
-            message = error_text(error)
+            message: str = Refusal(error_text(error), error)
         else:
             log.error("database work failed", exc_info=(type(error), error, error.__traceback__))
             message = _("Unexpected error: {error}").format(error=error)

@@ -71,6 +71,9 @@ def test_same_person_with_open_case_is_warned_not_blocked(qtbot, main_window):
     type_text(qtbot, form.name_edit, "Maija Meikäläinen")
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, main_window)
+    assert "No register is ticked" in form.fault_note.text()  # asked, not blocked
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, main_window)
     assert form.diary_label.text() == "KEHA/2/2026"
 
 

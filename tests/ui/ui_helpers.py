@@ -55,8 +55,7 @@ def register_with_form(
     qtbot.keyClicks(form.city_edit, "Helsinki")
     form.language_combo.setCurrentIndex(form.language_combo.findData(language))
     type_text(qtbot, form.details_edit, "Pyydän kopiot minua koskevista tiedoista.")
-    qtbot.keyClick(form.name_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    wait_idle(qtbot, window)
+    save_confirming(qtbot, window)
     assert form.result_frame.isVisible(), form.error_label.text()
     return form.diary_label.text()
 
@@ -79,3 +78,13 @@ def click_action(qtbot, window, action: Action):
     dialog = window.case_view.current_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     return dialog
+
+
+def save_confirming(qtbot, window) -> None:
+    """Ctrl+S; when the form asks (a date weeks back, no register), Ctrl+S again confirms."""
+    form = window.intake_form
+    qtbot.keyClick(form.name_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, window)
+    if form.fault_note.isVisible() and form._asked_about is not None:
+        qtbot.keyClick(QApplication.focusWidget() or form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        wait_idle(qtbot, window)
