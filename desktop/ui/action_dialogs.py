@@ -5,23 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain import identifiers
-from desktop.domain.errors import DomainError
+from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import CORRECTABLE_FIELDS, field_value
-from desktop.domain.model import CaseState, Decision, Delivery, IdentityMethod
-from desktop.i18n import _, error_text
+from desktop.domain.model import CaseState, Channel, Decision, Delivery, IdentityMethod, Language, Right
+from desktop.i18n import _, current_language, error_text
 from desktop.ui import labels, theme
 from desktop.ui.date_field import DateField
 from desktop.ui.fault_note import FaultNote, first_to_fill
@@ -65,6 +70,25 @@ class ActionDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        # Tab follows the form from top to bottom, then OK and Cancel (widgets made before the form
+        # rows, such as the buttons, would otherwise come first).
+        chain: list[QWidget] = []
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = item.widget() if item is not None else None
+            if widget is None:
+                continue
+            chain += (
+                [widget.widget(i) for i in range(widget.count())]
+                if isinstance(widget, QStackedWidget)
+                else [widget]
+            )
+        chain += [b for b in self.buttons.buttons()]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        super().showEvent(event)
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
@@ -281,6 +305,95 @@ def close_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog
     return dialog
 
 
+class FieldEditor(QStackedWidget):
+    """The right editor for each correctable field: a date field, the register check list, a combo of
+    rights, channels or languages, a yes/no box, or text. It reads and gives values in the log's form."""
+
+    def __init__(self, service, state: CaseState) -> None:
+        super().__init__()
+        self._state = state
+        self.text_edit = QLineEdit()
+        self.date_edit = DateField(today=service.clock.today)
+        self.registers_list = QListWidget()
+        self.registers_list.setMaximumHeight(140)
+        self.registers_list.setWordWrap(True)
+        language = current_language()
+        for register in service.workspace.catalog:
+            item = QListWidgetItem(register.name.get(language))
+            item.setToolTip(register.name.get(language))
+            item.setData(Qt.ItemDataRole.UserRole, register.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.registers_list.addItem(item)
+        self.choice_combo = QComboBox()
+        self.yes_check = QCheckBox(_("Yes"))
+        for widget in (
+            self.text_edit,
+            self.date_edit,
+            self.registers_list,
+            self.choice_combo,
+            self.yes_check,
+        ):
+            self.addWidget(widget)
+        self.path = ""
+
+    def show_field(self, path: str) -> None:
+        self.path = path
+        current = field_value(self._state, path)
+        choices = {
+            "right": [(r.value, labels.label(labels.RIGHTS, r)) for r in Right],
+            "channel": [(c.value, labels.label(labels.CHANNELS, c)) for c in Channel],
+            "requester.language": [(lang.value, labels.label(labels.LANGUAGES, lang)) for lang in Language],
+        }
+        if path == "received":
+            self.date_edit.setDate(date.fromisoformat(str(current)))
+            self.setCurrentWidget(self.date_edit)
+        elif path == "registers":
+            chosen = set(current or [])
+            for i in range(self.registers_list.count()):
+                item = self.registers_list.item(i)
+                item.setCheckState(
+                    Qt.CheckState.Checked
+                    if item.data(Qt.ItemDataRole.UserRole) in chosen
+                    else Qt.CheckState.Unchecked
+                )
+            self.setCurrentWidget(self.registers_list)
+        elif path in choices:
+            self.choice_combo.clear()
+            for code, text in choices[path]:
+                self.choice_combo.addItem(text, code)
+            self.choice_combo.setCurrentIndex(max(0, self.choice_combo.findData(current)))
+            self.setCurrentWidget(self.choice_combo)
+        elif path == "signed":
+            self.yes_check.setChecked(bool(current))
+            self.setCurrentWidget(self.yes_check)
+        else:
+            self.text_edit.setText(str(current or ""))
+            self.setCurrentWidget(self.text_edit)
+        self.setFixedHeight(self.currentWidget().sizeHint().height())
+
+    def value(self) -> object:
+        editor = self.currentWidget()
+        if editor is self.date_edit:
+            if not self.date_edit.is_valid_text():
+                raise DomainError(N_("Not a date: type it as 1.12.2026, 01122026, or +0 for today."))
+            return self.date_edit.py_date().isoformat()
+        if editor is self.registers_list:
+            return [
+                self.registers_list.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.registers_list.count())
+                if self.registers_list.item(i).checkState() == Qt.CheckState.Checked
+            ]
+        if editor is self.choice_combo:
+            return self.choice_combo.currentData()
+        if editor is self.yes_check:
+            return self.yes_check.isChecked()
+        return self.text_edit.text()
+
+    def focus_editor(self) -> None:
+        self.currentWidget().setFocus(Qt.FocusReason.TabFocusReason)
+
+
 def correction_dialog(service, runner, state: CaseState, parent=None) -> ActionDialog:
     dialog = ActionDialog(_("Correct a field"), runner, parent)
     dialog.set_intro(_("The old and the new value and your reason are kept in the case's log."))
@@ -289,17 +402,21 @@ def correction_dialog(service, runner, state: CaseState, parent=None) -> ActionD
         _combo([(path, labels.label(labels.FIELDS, path)) for path in CORRECTABLE_FIELDS]),
         _("Field"),
     )
-    value = dialog.add_row(_("&New value:"), QLineEdit(), _("New value"))
+    editor = FieldEditor(service, state)
+    dialog.value_editor = editor
+    label = QLabel(_("&New value:"))
+    label.setBuddy(editor)
+    dialog.form.addRow(label, editor)
+    for widget in (editor.text_edit, editor.date_edit, editor.registers_list, editor.choice_combo):
+        widget.setAccessibleName(_("New value"))
+    editor.yes_check.setAccessibleName(_("New value: yes"))
     reason = dialog.add_row(_("&Reason:"), QLineEdit(), _("Reason"))
-
-    def show_current() -> None:
-        current = field_value(state, field.currentData())
-        value.setText(", ".join(current) if isinstance(current, list) else str(current))
-
-    field.currentIndexChanged.connect(show_current)
-    show_current()
+    field.currentIndexChanged.connect(lambda: editor.show_field(field.currentData()))
+    editor.show_field(field.currentData())
     dialog.on_submit(
-        lambda: lambda: service.correct(state.id, {field.currentData(): value.text()}, reason.text())
+        lambda: (
+            lambda value: lambda: service.correct(state.id, {field.currentData(): value}, reason.text())
+        )(editor.value())
     )
     return dialog
 

@@ -19,6 +19,9 @@ from desktop.services.words import (  # noqa: F401 - the GUI reads every table t
     label,
 )
 
+# Register names in the UI language, set by the view that shows a timeline (labels has no catalog).
+register_names: dict[str, str] = {}
+
 
 def event_sentence(event: Event, actor_name: str = "") -> str:
     """One timeline line: what happened, in words."""
@@ -70,7 +73,7 @@ def event_sentence(event: Event, actor_name: str = "") -> str:
         return _("Case closed")
     if t is EventType.FIELDS_CORRECTED:
         parts = [
-            f"{label(FIELDS, path)}: {_show(change.get('old'))} → {_show(change.get('new'))}"
+            f"{label(FIELDS, path)}: {_show(change.get('old'), path)} → {_show(change.get('new'), path)}"
             for path, change in p.get("changes", {}).items()
         ]
         return _("Corrected ({reason}): {changes}").format(
@@ -78,7 +81,7 @@ def event_sentence(event: Event, actor_name: str = "") -> str:
         )
     if t is EventType.CONFLICT_RESOLVED:
         return _("Conflicting edits of {field} resolved: {value}").format(
-            field=label(FIELDS, p["field"]), value=_show(p.get("value"))
+            field=label(FIELDS, p["field"]), value=_show(p.get("value"), p["field"])
         )
     if t is EventType.CASE_PURGED:
         return _("Personal data purged after the retention period")
@@ -91,7 +94,18 @@ def _iso(value: str):
     return date.fromisoformat(value)
 
 
-def _show(value: object) -> str:
+def _show(value: object, path: str = "") -> str:
+    """A logged value in the clerk's words: rights, channels and languages named, dates as d.M.yyyy."""
+    tables = {"right": RIGHTS, "channel": CHANNELS, "requester.language": LANGUAGES}
+    if path in tables and isinstance(value, str) and value:
+        return label(tables[path], value)
+    if path == "received" and isinstance(value, str) and value:
+        try:
+            return format_date(_iso(value))
+        except ValueError:
+            return value
+    if path == "registers" and isinstance(value, list) and register_names:
+        return ", ".join(register_names.get(str(v), str(v)) for v in value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):

@@ -281,7 +281,7 @@ def test_correction_is_logged_with_old_and_new_value(qtbot, main_window):
     wait_idle(qtbot, main_window)
     dialog = click_action(qtbot, main_window, Action.CORRECT)
     edits = dialog.findChildren(type(main_window.intake_form.name_edit))
-    value_edit, reason_edit = edits[0], edits[1]
+    value_edit, reason_edit = dialog.value_editor.text_edit, edits[-1]
     value_edit.clear()
     type_text(qtbot, value_edit, "Maija Meikäläinen")
     type_text(qtbot, reason_edit, "Kirjoitusvirhe nimessä")
