@@ -515,6 +515,16 @@ def office_settings() -> OfficeSettings:
         office_email="kirjaamo.keha@ely-keskus.fi",
         office_visiting_address="Hallituskatu 12–14, 50100 Mikkeli",
         office_opening_hours="ma–pe klo 8.00–16.15",
+        office_name_sv="Utvecklings- och förvaltningscentret för NTM-centralerna och arbets- och näringsbyråerna (UF-centret)",
+        office_street_sv="PB 250",
+        office_city_sv="S:T MICHEL",
+        office_visiting_address_sv="Regeringsgatan 12–14, 50100 S:t Michel",
+        office_opening_hours_sv="mån–fre kl. 8.00–16.15",
+        office_name_en="Development and Administrative Centre for ELY Centres and TE Offices (KEHA Centre)",
+        office_street_en="P.O. Box 250",
+        office_city_en="MIKKELI",
+        office_visiting_address_en="Hallituskatu 12–14, 50100 Mikkeli",
+        office_opening_hours_en="Mon–Fri 8.00–16.15",
         last_user="clerk",
     )
 

@@ -100,20 +100,25 @@ def check_letter(state: CaseState, kind: LetterKind) -> None:
         )
 
 
-def office_of(settings: OfficeSettings) -> Office:
-    """The sender block of letters from the office settings."""
+def office_of(settings: OfficeSettings, language: Language | str = "fi") -> Office:
+    """The sender block of letters from the office settings, in the letter's language."""
+    lang = language.value if isinstance(language, Language) else str(language)
+
+    def text(name: str) -> str:
+        return settings.in_language(name, lang)
+
     return Office(
-        name=settings.office_name or settings.office_prefix,
-        street=settings.office_street,
+        name=text("office_name") or settings.office_prefix,
+        street=text("office_street"),
         postcode=settings.office_postcode,
-        city=settings.office_city,
+        city=text("office_city"),
         phone=settings.office_phone,
         email=settings.office_email,
-        visiting_address=settings.office_visiting_address,
-        opening_hours=settings.office_opening_hours,
+        visiting_address=text("office_visiting_address"),
+        opening_hours=text("office_opening_hours"),
         logo=settings.office_logo,
-        registered_mail_marking=settings.registered_mail_marking,
-        confidentiality_marking=settings.confidentiality_marking,
+        registered_mail_marking=text("registered_mail_marking"),
+        confidentiality_marking=text("confidentiality_marking"),
     )
 
 
@@ -149,6 +154,7 @@ def letter_data(
 ) -> LetterData:
     """The plain values one letter needs, from the case, the register catalog and the office settings."""
     kind = _kind(kind)
+    language = _language(language, state)
     settings = service.workspace.settings
     registers = tuple(service.workspace.catalog.get(register_id) for register_id in state.registers)
     pause = state.open_pause or (state.pauses[-1] if state.pauses else None)
@@ -156,8 +162,8 @@ def letter_data(
     user = service.user
     return LetterData(
         kind=kind,
-        language=_language(language, state),
-        office=office_of(settings),
+        language=language,
+        office=office_of(settings, language),
         recipient=state.requester,
         diary_number=state.diary_number,
         date=format_date(service.clock.today()),
@@ -346,7 +352,12 @@ def dispatch_list_pdf(
     settings = service.workspace.settings
     if items is None:
         items = dispatch_items(service, day)
-    pdf = render_dispatch_list(office_of(settings), format_date(day), items, language or settings.ui_language)
+    pdf = render_dispatch_list(
+        office_of(settings, language or settings.ui_language),
+        format_date(day),
+        items,
+        language or settings.ui_language,
+    )
     access_log.record(
         service.workspace,
         service.user,
@@ -363,7 +374,9 @@ def render_calibration_page(service: CaseService | None = None, language: str | 
         return printing.render_calibration_page(language or "fi")
     settings = service.workspace.settings
     return printing.render_calibration_page(
-        language or settings.ui_language, office_of(settings), format_date(service.clock.today())
+        language or settings.ui_language,
+        office_of(settings, language or settings.ui_language),
+        format_date(service.clock.today()),
     )
 
 

@@ -30,6 +30,21 @@ class OfficeSettings:
     retention_years: int = 5
     registered_mail_marking: str = "KIRJATTU"
     confidentiality_marking: str = "Salassa pidettävä, JulkL 24.1 § 25 k."
+    # The office in Swedish and English, for letters in those languages; empty = the Finnish value.
+    office_name_sv: str = ""
+    office_street_sv: str = ""
+    office_city_sv: str = ""
+    office_visiting_address_sv: str = ""
+    office_opening_hours_sv: str = ""
+    registered_mail_marking_sv: str = "REKOMMENDERAT"
+    confidentiality_marking_sv: str = ""  # empty: the standard Finnish marking, given in Swedish
+    office_name_en: str = ""
+    office_street_en: str = ""
+    office_city_en: str = ""
+    office_visiting_address_en: str = ""
+    office_opening_hours_en: str = ""
+    registered_mail_marking_en: str = "REGISTERED"
+    confidentiality_marking_en: str = ""
     device_id: str = ""
     last_user: str = ""
     attachment_limit_mb: int = 100
@@ -41,6 +56,14 @@ class OfficeSettings:
     server_url: str = ""
     sync_interval_seconds: int = 60
     download_blobs: str = "eager"  # or "on_demand": files are fetched when first opened
+
+    def in_language(self, name: str, language: str) -> str:
+        """An office text (name, street, city, …) in a letter's language; the Finnish one when not given."""
+        if language in ("sv", "en"):
+            value = getattr(self, f"{name}_{language}", "")
+            if str(value).strip():
+                return str(value)
+        return str(getattr(self, name))
 
     def closing_dates(self) -> list[date]:
         return [date.fromisoformat(d) for d in self.closing_days]

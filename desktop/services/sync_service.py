@@ -49,6 +49,19 @@ SHARED_SETTINGS = (
     "retention_years",
     "registered_mail_marking",
     "confidentiality_marking",
+    *(
+        f"{name}_{lang}"
+        for lang in ("sv", "en")
+        for name in (
+            "office_name",
+            "office_street",
+            "office_city",
+            "office_visiting_address",
+            "office_opening_hours",
+            "registered_mail_marking",
+            "confidentiality_marking",
+        )
+    ),
     "attachment_limit_mb",
 )
 

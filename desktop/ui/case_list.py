@@ -24,9 +24,10 @@ from desktop.domain.model import Channel, Right, Status
 from desktop.i18n import _, current_language, ngettext
 from desktop.services.cases import CaseQuery
 from desktop.ui import labels
-from desktop.ui.case_list_model import COLUMNS, CaseListModel
+from desktop.ui.case_list_model import COLUMNS, OPEN_CASES, CaseListModel
 from desktop.ui.date_field import DateField
 
+OPEN = "open"  # the status filter's "open cases" (every status but closed and purged)
 DUE_WINDOWS = (("", None), ("overdue", None), ("7", 7), ("14", 14), ("30", 30))
 
 
@@ -36,7 +37,7 @@ class CaseListView(QWidget):
     def __init__(self, model: CaseListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._base_query: CaseQuery = model.query
+        self._base_query: CaseQuery = replace(model.query, statuses=frozenset())
         self.search_edit = QLineEdit()
         self.search_edit.setClearButtonEnabled(True)
         self.status_combo = QComboBox()
@@ -67,7 +68,8 @@ class CaseListView(QWidget):
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        due_column = [key for key, _sort in COLUMNS].index("due")
+        self.table.horizontalHeader().setSortIndicator(due_column, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -156,6 +158,9 @@ class CaseListView(QWidget):
         self.search_edit.installEventFilter(self)
         model.modelReset.connect(self.table.scrollToTop)  # a new search or sort starts at the top
         self.retranslate()
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(self.status_combo.findData(OPEN))
+        self.status_combo.blockSignals(False)
 
     def _toggle_received(self, on: bool) -> None:
         self.received_from.setEnabled(on)
@@ -171,11 +176,13 @@ class CaseListView(QWidget):
             label.setText(text)
         self.received_check.setAccessibleName(_("Filter by received date"))
         self.received_from.setAccessibleName(_("Received from"))
+        self.received_from.retranslate()
+        self.received_to.retranslate()
         self.received_to.setAccessibleName(_("Received to"))
         self._fill(
             self.status_combo,
             _("All statuses"),
-            [(s.value, labels.label(labels.STATUSES, s)) for s in Status],
+            [(OPEN, _("Open cases")), *((s.value, labels.label(labels.STATUSES, s)) for s in Status)],
         )
         self._fill(
             self.right_combo,
@@ -262,7 +269,9 @@ class CaseListView(QWidget):
             sort=self.model.query.sort,
             descending=self.model.query.descending,
         )
-        if self.status_combo.currentData():
+        if self.status_combo.currentData() == OPEN:
+            query = replace(query, statuses=OPEN_CASES)
+        elif self.status_combo.currentData():
             query = replace(query, statuses=frozenset({self.status_combo.currentData()}))
         if self.right_combo.currentData():
             query = replace(query, right=self.right_combo.currentData())

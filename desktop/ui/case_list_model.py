@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush
 
 from desktop.domain.deadlines import Urgency
 from desktop.domain.identifiers import mask_hetu
-from desktop.domain.model import DEADLINE_RUNNING_STATUSES
+from desktop.domain.model import ACTIVE_STATUSES, DEADLINE_RUNNING_STATUSES
 from desktop.i18n import _, format_date
 from desktop.services.cases import CaseQuery, CaseRow, CaseService, SortKey
 from desktop.ui import labels, theme
@@ -25,6 +25,7 @@ from desktop.ui.runner import DbRunner
 PAGE = 200
 MAX_PAGES = 64
 _RUNNING = {s.value for s in DEADLINE_RUNNING_STATUSES}
+OPEN_CASES = frozenset(s.value for s in ACTIVE_STATUSES)
 
 COLUMNS = (
     ("diary", SortKey.DIARY),
@@ -64,7 +65,8 @@ class CaseListModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self._generation = 0  # results of an outdated query are dropped
         self._first_page_of = -1
-        self._query = service.query()
+        # Opens on the open cases, the nearest due date first (what a clerk works through).
+        self._query = service.query(statuses=OPEN_CASES, sort=SortKey.DUE)
         self._register_names: dict[str, str] = {}
         self.refresh_register_names()
         notifier(runner).changed.connect(self._changes_made)

@@ -69,8 +69,7 @@ class DateField(QLineEdit):
         self._minimum = QDate(1900, 1, 1)
         self._maximum = QDate(2999, 12, 31)
         self.setMaxLength(12)
-        self.setPlaceholderText(_("d.m.yyyy, or +0 for today"))
-        self.setToolTip(_("Type 1.12.2026, 01122026, +0 (today) or -3 (three days ago); Alt+Down: calendar"))
+        self.retranslate()
         self._calendar_action = QAction(self)
         self._calendar_action.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown))
         self._calendar_action.triggered.connect(self.show_calendar)
@@ -79,6 +78,10 @@ class DateField(QLineEdit):
         self.editingFinished.connect(self._commit)
         self.textEdited.connect(self._check)
         self._show()
+
+    def retranslate(self) -> None:
+        self.setPlaceholderText(_("d.m.yyyy, or +0 for today"))
+        self.setToolTip(_("Type 1.12.2026, 01122026, +0 (today) or -3 (three days ago); Alt+Down: calendar"))
 
     # -- the QDateEdit interface the views and tests use ------------------------------------------
     def date(self) -> QDate:

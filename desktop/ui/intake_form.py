@@ -261,6 +261,7 @@ class IntakeForm(QWidget):
     # -- texts ------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.heading.setText(_("New request"))
+        self.received_edit.retranslate()
         self.request_box.setTitle(_("Request"))
         self.person_box.setTitle(_("Requester"))
         self.details_box.setTitle(_("Details"))

@@ -533,6 +533,8 @@ class ReportsView(QWidget):
     # -- language -----------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.heading.setText(_("Reports"))
+        self.from_edit.retranslate()
+        self.to_edit.retranslate()
         self.from_label.setText(_("&Received from"))
         self.to_label.setText(_("&to"))
         self.register_label.setText(_("Re&gister"))

@@ -28,6 +28,11 @@ from desktop.ui import fit, theme
 from desktop.ui.operations import SETTINGS, CaseChanges, CaseOp
 from desktop.ui.runner import DbRunner
 
+TRANSLATED_FIELDS = tuple(
+    f"{name}_{language}"
+    for language in ("sv", "en")
+    for name in ("office_name", "office_street", "office_city")
+)
 LANGUAGE_NAMES = (("fi", "Suomi"), ("sv", "Svenska"), ("en", "English"))
 
 
@@ -100,6 +105,19 @@ class SettingsView(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.personal_box)
         layout.addWidget(self.office_box)
+        # The office in Swedish and English: the sender block and footer of letters in those languages.
+        self.languages_box = QGroupBox()
+        languages_form = QFormLayout(self.languages_box)
+        self.translated_edits: dict[str, QLineEdit] = {}
+        self._translated_labels: dict[str, QLabel] = {}
+        for key in TRANSLATED_FIELDS:
+            edit = QLineEdit()
+            label = QLabel()
+            label.setBuddy(edit)
+            languages_form.addRow(label, edit)
+            self.translated_edits[key] = edit
+            self._translated_labels[key] = label
+        layout.addWidget(self.languages_box)
         self.server_box = ServerSettingsBox(office, runner)
         self.server_box.saved.connect(self.saved)
         layout.addWidget(self.server_box)
@@ -125,6 +143,9 @@ class SettingsView(QWidget):
         self.email_edit.setText(s.office_email)
         self.closing_edit.setPlainText("\n".join(format_date(d) for d in s.closing_dates()))
         self.retention_spin.setValue(s.retention_years)
+        for key, edit in self.translated_edits.items():
+            edit.setText(getattr(s, key))
+            edit.setEnabled(self._office.user.can(Permission.MANAGE_SETTINGS))
         admin = self._office.user.can(Permission.MANAGE_SETTINGS)
         for widget in (
             self.name_edit,
@@ -161,6 +182,19 @@ class SettingsView(QWidget):
         for label, text in zip(self._office_labels, texts, strict=True):
             label.setText(text)
         self._retention_label.setText(_("&Retention of closed cases (years):"))
+        self.languages_box.setTitle(_("The office in Swedish and English (letters in those languages)"))
+        captions = {
+            "office_name": _("Office name"),
+            "office_street": _("Street address"),
+            "office_city": _("Post office"),
+        }
+        languages = {"sv": _("in Swedish"), "en": _("in English")}
+        for key, label in self._translated_labels.items():
+            field, language = key.rsplit("_", 1)
+            caption = f"{captions[field]} {languages[language]}"
+            label.setText(caption + ":")
+            self.translated_edits[key].setAccessibleName(caption)
+            self.translated_edits[key].setPlaceholderText(_("Empty: as in Finnish"))
         self.save_button.setText(_("&Save settings"))
         names = {
             self.language_combo: _("Language"),
@@ -220,6 +254,12 @@ class SettingsView(QWidget):
                 closing_days=closing,
                 retention_years=self.retention_spin.value(),
                 idle_lock_minutes=self.idle_spin.value(),
+                **{
+                    key: (
+                        edit.text().strip().upper() if key.startswith("office_city") else edit.text().strip()
+                    )
+                    for key, edit in self.translated_edits.items()
+                },
             )
             CaseOp(self._runner, lambda: self._office.save(settings), CaseChanges.of([], SETTINGS)).busy(
                 self.save_button
