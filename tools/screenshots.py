@@ -1,6 +1,9 @@
 """Screenshots of the main views for the README and for looking at what we built (offscreen Qt).
 
-QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang fi] [--out docs/screenshots]
+QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--lang fi] [--dark] [--out docs/screenshots]
+
+At 1366×768 (the office's laptops). `--dark` takes Today and the case list in a dark palette
+(files *_dark_<lang>.png).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ def main() -> None:
     parser.add_argument("--lang", default="fi")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--cases", type=int, default=600)
+    parser.add_argument("--dark", action="store_true")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
 
@@ -43,15 +47,27 @@ def main() -> None:
     user = workspace.sign_in("clerk", demo.DEMO_PASSWORD)
     clock = FixedClock(datetime(2026, 11, 23, 10, 30, tzinfo=HELSINKI).astimezone(UTC))
     set_language(args.lang)
+    suffix = args.lang
+    if args.dark:
+        from desktop.ui import theme
+
+        app.setStyle("Fusion")
+        app.setPalette(theme.dark_palette())
+        suffix = f"dark_{args.lang}"
     window = MainWindow(CaseService(workspace, user, clock))
-    window.resize(1440, 860)
+    window.resize(1366, 768)
     window.show()
     _settle(app, window, 1.0)
     args.out.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(args.out / f"today_{args.lang}.png"))
+    window.grab().save(str(args.out / f"today_{suffix}.png"))
     window.show_page("cases")
     _settle(app, window, 1.0)
-    window.grab().save(str(args.out / f"cases_{args.lang}.png"))
+    window.grab().save(str(args.out / f"cases_{suffix}.png"))
+    if args.dark:
+        window.runner.shutdown()
+        workspace.close()
+        print(f"screenshots in {args.out}")
+        return
     window.show_page("new")
     form = window.intake_form
     form.name_edit.setText("Maija Meikäläinen")
