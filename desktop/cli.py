@@ -135,11 +135,25 @@ def build_parser() -> argparse.ArgumentParser:
     server_commands = server.add_subparsers(dest="server_command", required=True, parser_class=_Parser)
     server_init = server_commands.add_parser("init", help="create or upgrade the server schema")
     server_init.add_argument("--url", required=True, help="postgresql+psycopg://user@host:port/database")
+    desk = commands.add_parser("desk", help="enrol or remove the office's desks (privileged server role)")
+    desk_commands = desk.add_subparsers(dest="desk_command", required=True, parser_class=_Parser)
+    desk_enrol = desk_commands.add_parser("enrol", help="print a one-time enrolment code for a new desk")
+    desk_enrol.add_argument("--server", metavar="URL", required=True, help="the server's privileged address")
+    desk_enrol.add_argument("--label", default="", help="a name for the new desk")
+    desk_enrol.add_argument("--hours", type=int, default=24, help="how long the code is valid (default 24)")
+    desk_list = desk_commands.add_parser("list", help="the desks and waiting enrolments")
+    desk_list.add_argument("--server", metavar="URL", required=True, help="the server's privileged address")
+    desk_remove = desk_commands.add_parser("remove", help="take a desk's server login away")
+    desk_remove.add_argument("desk", help="the desk's login role (see “desk list”)")
+    desk_remove.add_argument("--server", metavar="URL", required=True, help="the server's privileged address")
 
     sync = commands.add_parser(
         "sync", help="one push/pull round with the server; sets up a new desk when the data dir is new"
     )
     sync.add_argument("--server", metavar="URL", help="the server (default: the desk's setting)")
+    sync.add_argument(
+        "--enrolment-code", metavar="CODE", help="join the office's server with a code from an administrator"
+    )
 
     report = commands.add_parser("report", help="the deadlines report: aggregates, groups under 5 as “< 5”")
     report.add_argument(
@@ -712,10 +726,36 @@ def cmd_server(args) -> int:
     state = _("created") if result.before is None else _("upgraded") if result.changed else _("up to date")
     print(_("Server schema version {version} ({state}).").format(version=result.version, state=state))
     print(
-        _("Workstations connect as role {workstation}; purges need role {privileged}.").format(
-            workstation=result.workstation_role, privileged=result.privileged_role
-        )
+        _(
+            "Each desk gets its own login by enrolment; enrolling, removing desks and purges need role "
+            "{privileged}."
+        ).format(privileged=result.privileged_role)
     )
+    return EXIT_OK
+
+
+def cmd_desk(args) -> int:
+    from desktop.services.desks import DeskService
+
+    workspace, user = _session(args)
+    try:
+        service = DeskService(workspace, user)
+        if args.desk_command == "enrol":
+            enrolment = service.enrol(args.server, args.label, args.hours)
+            print(
+                _("Enrolment code for {role} (once, until {until}):").format(
+                    role=enrolment.role, until=enrolment.expires_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                )
+            )
+            print(f"    {enrolment.code}")
+        elif args.desk_command == "list":
+            for desk in service.desks(args.server):
+                print(f"{desk.role}\t{desk.state}\t{desk.device_id or '-'}\t{desk.label}")
+        else:
+            service.remove(args.server, args.desk)
+            print(_("Removed desk {role}: its login no longer works.").format(role=args.desk))
+    finally:
+        workspace.close()
     return EXIT_OK
 
 
@@ -730,7 +770,9 @@ def _sync_progress():
 
 
 def cmd_sync(args) -> int:
-    from desktop.services.sync_service import SyncService
+    from desktop.services.desks import DeskService, join
+    from desktop.services.sync_service import NotEnrolled, SyncService
+    from desktop.services.workspace import Workspace
     from desktop.store.database import DATABASE_FILE
 
     data_dir = _data_dir(args)
@@ -742,7 +784,13 @@ def cmd_sync(args) -> int:
                     "No Kirjaamo data in {path}; give --server URL to set up a new desk from the server."
                 ).format(path=data_dir)
             )
-        workspace = SyncService.first_sync(data_dir, args.server, progress)
+        if not args.enrolment_code:
+            raise NotEnrolled()
+        username = args.user or os.environ.get("KIRJAAMO_USER") or ""
+        if not username:
+            raise CliError(_("Which user? Give --user NAME (or set KIRJAAMO_USER)."))
+        password = _password(_("Password for {user}: ").format(user=username))
+        workspace = join(data_dir, args.server, args.enrolment_code, username, password, progress=progress)
         if interactive:
             print(file=sys.stderr)
         print(
@@ -753,12 +801,22 @@ def cmd_sync(args) -> int:
         _print_recovery_key(workspace)
         workspace.close()
         return EXIT_OK
-    workspace = _workspace(args)
+    username = _username(args, data_dir)
+    password = _password(_("Password for {user}: ").format(user=username))
+    workspace, user = Workspace.unlock(data_dir, username, password, remember=False)
     try:
-        service = SyncService(workspace)
-        if args.server and not workspace.settings.server_url:
-            service.set_server(args.server)  # a standalone desk joins the server
-        report = service.sync_once(progress, url=args.server)
+        service = SyncService(workspace, user)
+        desks = DeskService(workspace, user)
+        if args.enrolment_code:  # an existing desk joins the office's server
+            if not args.server:
+                raise CliError(_("Give --server URL with --enrolment-code."))
+            join(data_dir, args.server, args.enrolment_code, username, password, workspace=workspace)
+            report = service.sync_once(progress)
+        else:
+            if args.server and not desks.enrolled():
+                desks.found(args.server)  # the first desk of a new server (privileged address)
+                args.server = None
+            report = service.sync_once(progress, url=args.server)
     finally:
         workspace.close()
     if interactive:
@@ -821,6 +879,7 @@ def cmd_bench(args) -> int:
 _HANDLERS = {
     "gui": cmd_gui,
     "init": cmd_init,
+    "desk": cmd_desk,
     "demo": cmd_demo,
     "cases": cmd_cases,
     "attach": cmd_attach,

@@ -31,8 +31,15 @@ from desktop.store import crypto
 from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
 from desktop.sync.client import Progress, SyncClient, insert_accounts, put_state
 from desktop.sync.connection import ServerUnreachable, display_url, server_errors
+from desktop.sync.enrolment import with_user
 from desktop.sync.purge import purge_case
+from desktop.sync.sealing import OfficeSeal
 from desktop.sync.server import ServerSession
+
+# sync_state keys of an enrolled desk (inside the desk's encrypted database, never in the settings file)
+OFFICE_KEY = "office_key"
+DESK_ROLE = "desk_role"
+DESK_PASSWORD = "desk_password"
 
 # Settings every desk of the office shares: the first desk to sync gives them to the server, a new desk
 # takes them from there. The rest (language, device id, server address…) belong to each desk.
@@ -110,6 +117,23 @@ class SyncStatus:
         return "synced" if self.last_success else "never"
 
 
+class NotEnrolled(DomainError):
+    """This desk has no login of its own on the server (or no office key): an admin has to enrol it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "This desk is not enrolled with the server: ask an administrator for an enrolment code "
+                "(Administration → Desks → Enrol a desk) and sync with it."
+            )
+        )
+
+
+def office_seal_of(state: dict[str, str]) -> OfficeSeal | None:
+    key = state.get(OFFICE_KEY)
+    return OfficeSeal(bytes.fromhex(key)) if key else None
+
+
 class SyncService:
     def __init__(self, workspace: Workspace, user: User | None = None, clock: Clock | None = None) -> None:
         self.workspace = workspace
@@ -128,6 +152,17 @@ class SyncService:
         if not chosen:
             raise DomainError(N_("No sync server is set for this desk."))
         return chosen
+
+    def open_session(self, url: str | None = None, client: SyncClient | None = None) -> ServerSession:
+        """A session as this desk's own login, with the office's keys; NotEnrolled without them."""
+        state = (client or self.client()).state()
+        seal = office_seal_of(state)
+        if seal is None or not state.get(DESK_ROLE) or not state.get(DESK_PASSWORD):
+            raise NotEnrolled()
+        return ServerSession.open(with_user(self._url(url), state[DESK_ROLE]), seal, state[DESK_PASSWORD])
+
+    def office_seal(self) -> OfficeSeal | None:
+        return office_seal_of(self.client().state())
 
     @staticmethod
     def _check_identity(client: SyncClient, session: ServerSession, remember: bool) -> None:
@@ -152,7 +187,7 @@ class SyncService:
             client = self.client()
             client.set_state(last_attempt=_now_text())
             try:
-                with server_errors(), ServerSession.open(server) as session:
+                with server_errors(), self.open_session(server, client) as session:
                     self._check_identity(client, session, remember=True)
                     session.offer_accounts(client.local_accounts())
                     client.merge_accounts(session.accounts())
@@ -182,7 +217,7 @@ class SyncService:
 
     def check_connection(self, url: str | None = None) -> None:
         """Raise the reason when the server cannot be used by this desk (unreachable, wrong schema…)."""
-        with server_errors(), ServerSession.open(self._url(url)) as session:
+        with server_errors(), self.open_session(url) as session:
             self._check_identity(self.client(), session, remember=False)
 
     def test_connection(self, url: str | None = None) -> str | None:
@@ -228,7 +263,7 @@ class SyncService:
 
     def fetch_blob(self, sha256: str) -> None:
         """Fetch one file from the server now (files are fetched on demand)."""
-        with server_errors(), ServerSession.open(self._url(None)) as session:
+        with server_errors(), self.open_session() as session:
             client = self.client()
             self._check_identity(client, session, remember=False)
             if not client.download_blob(session, sha256):
@@ -256,47 +291,23 @@ class SyncService:
             device_id=self.workspace.settings.device_id,
             hlc=self.workspace.hlc.now(),
         )
-        purge_case(privileged_url, event, ctx.today)
+        seal = self.office_seal()
+        if seal is None:
+            raise NotEnrolled()
+        purge_case(privileged_url, event, ctx.today, seal)
         self.sync_once()
         return cases.get(state.id)
 
-    @staticmethod
-    def first_sync(data_dir: Path, url: str, progress: Progress | None = None) -> Workspace:
-        """Set up a new desk from the server (office settings, accounts) and pull everything.
 
-        Resumable: the desk is created whole or not at all, and then every pulled page moves the cursor,
-        so running it again (or `kirjaamo sync`) continues where an interruption left off.
-        """
-        data_dir = Path(data_dir)
-        if not (data_dir / DATABASE_FILE).exists():
-            new_keys = _create_desk(data_dir, url.strip())
-            workspace = Workspace.open_with_key(data_dir, new_keys.data_key)
-            workspace.recovery_key = new_keys.recovery_text
-        else:
-            workspace = Workspace.open(data_dir)  # an encrypted desk: sign in, then `kirjaamo sync` resumes
-        try:
-            service = SyncService(workspace)
-            service.sync_once(progress, url=url)
-        except BaseException:
-            workspace.close()
-            raise
-        return workspace
+def create_desk(
+    data_dir: Path, url: str, office: dict, accounts: list[tuple], state: dict[str, str]
+) -> keys.NewKeys:
+    """A new desk's database, built aside and moved into place only when complete.
 
-
-def first_sync(data_dir: Path, url: str, progress: Progress | None = None) -> Workspace:
-    return SyncService.first_sync(data_dir, url, progress)
-
-
-def _create_desk(data_dir: Path, url: str) -> keys.NewKeys:
-    """The new desk's database, built aside and moved into place only when complete.
-
-    Encrypted at rest under a new data key, wrapped for every account the server has (from its password
-    hash, until the first sign-in rewraps it) and under a new office recovery key.
+    Encrypted at rest under a new data key, wrapped for every account the office has (from its password
+    hash, until the first sign-in rewraps it) and under a new office recovery key. `state`: the desk's
+    login and the office key (from its enrolment).
     """
-    with server_errors(), ServerSession.open(url) as session:
-        office = session.office()
-        accounts = session.accounts()
-        server_id = session.info.server_id
     if not office or not accounts:
         raise DomainError(
             N_("The server has no office yet: set up the first desk with “kirjaamo init” and sync it.")
@@ -305,7 +316,7 @@ def _create_desk(data_dir: Path, url: str) -> keys.NewKeys:
         raise DomainError(N_("{path} is not empty; a new desk needs an empty folder."), path=str(data_dir))
     settings = OfficeSettings(**{key: value for key, value in office.items() if key in SHARED_SETTINGS})
     settings.server_url = url
-    settings.device_id = uuid.uuid4().hex[:12]
+    settings.device_id = state.pop("device_id", "") or uuid.uuid4().hex[:12]
     settings.validate()
     staging = data_dir.with_name(f".{data_dir.name}.setup")
     shutil.rmtree(staging, ignore_errors=True)
@@ -319,7 +330,8 @@ def _create_desk(data_dir: Path, url: str) -> keys.NewKeys:
             save_settings(connection, settings)
             cursor = connection.connection.driver_connection.cursor()
             insert_accounts(cursor, accounts)
-            put_state(cursor, "server_id", server_id)
+            for key, value in state.items():
+                put_state(cursor, key, value)
             put_state(cursor, "first_sync", "pending")
     except BaseException:
         engine.dispose()
@@ -350,4 +362,16 @@ def _error_from_json(value: str | None) -> DomainError | None:
     return DomainError(data["message"], **data["params"])
 
 
-__all__ = ["SHARED_SETTINGS", "ServerUnreachable", "SyncReport", "SyncService", "SyncStatus", "first_sync"]
+__all__ = [
+    "DESK_PASSWORD",
+    "DESK_ROLE",
+    "OFFICE_KEY",
+    "SHARED_SETTINGS",
+    "NotEnrolled",
+    "ServerUnreachable",
+    "SyncReport",
+    "SyncService",
+    "SyncStatus",
+    "create_desk",
+    "office_seal_of",
+]

@@ -68,6 +68,14 @@ PURPOSES: dict[str, str] = {
     "key id": "public fingerprint of the data key (first 8 bytes, hex)",
     "checkpoint v1": "HMAC-SHA256 key of the access-log checkpoints",
     "rotation v1": "AES-256-GCM key wrapping the old data key in a key-rotation journal",
+    # From the OFFICE key (sync/sealing.py), not a desk's data key: what leaves a desk for the server.
+    "sync events v1": "office key: AES-256-GCM key of the event envelopes on the server",
+    "sync blobs v1": "office key: AES-256-GCM key of the file chunks on the server",
+    "sync blob nonces v1": "office key: HMAC-SHA256 key deriving each file chunk's nonce",
+    "sync blob names v1": "office key: HMAC-SHA256 key naming files on the server",
+    "sync records v1": "office key: AES-256-GCM key of the sealed accounts and office settings",
+    "sync record names v1": "office key: HMAC-SHA256 key naming the sealed records",
+    "sync office id v1": "office key: public fingerprint of the office key (first 8 bytes, hex)",
 }
 
 

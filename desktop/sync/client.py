@@ -9,6 +9,7 @@ cursor are saved in one SQLite transaction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -246,15 +247,18 @@ class SyncClient:
             held = state[1]
         count = chunk_count(size)
         sent = 0
+        digest = hashlib.sha256()  # of the sealed chunks: the same bytes on every upload, held or sent
         for index, chunk in enumerate(resegment(self.blobs.iter_chunks(sha256), CHUNK_SIZE)):
             if index >= count:
                 break
+            sealed = session.seal_chunk(sha256, index, count, chunk)
+            digest.update(sealed)
             if index in held:
                 continue
-            session.put_chunk(sha256, index, chunk)
+            session.put_chunk(sha256, index, sealed)
             sent += 1
             progress("upload", len(held) + sent, count)
-        outcome = session.finish_blob(sha256)
+        outcome = session.finish_blob(sha256, digest.hexdigest())
         if outcome == "corrupted":
             raise SyncRefused(
                 N_(

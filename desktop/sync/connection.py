@@ -19,7 +19,7 @@ from psycopg.errors import _WaitTimeout
 from desktop.domain.errors import N_, DomainError
 
 # The server schema this client understands; `kirjaamo server init` brings a server up to it.
-SERVER_SCHEMA_VERSION = 1
+SERVER_SCHEMA_VERSION = 2
 CONNECT_TIMEOUT_SECONDS = 5
 # Every wait for the server is bounded. A round trip (one statement, a commit, a chunk) that gets no
 # answer within READ_TIMEOUT_SECONDS ends the connection; the server ends a statement running longer than
@@ -36,7 +36,6 @@ _SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 _psycopg_log = logging.getLogger("psycopg")
 _psycopg_log.addHandler(logging.NullHandler())
 _psycopg_log.propagate = False
-_SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 
 
 class ServerUnreachable(DomainError):
@@ -47,6 +46,17 @@ class SyncRefused(DomainError):
     """The server understood the request and said no (nothing was written)."""
 
 
+class LoginRefused(DomainError):
+    """The server knows no such login, or it was removed (Remove desk), or its password is wrong."""
+
+
+def _login_refused(error: BaseException) -> bool:
+    text = str(error)
+    if 'role "' in text and "does not exist" in text:
+        return True
+    return "is not permitted to log in" in text or "password authentication failed" in text
+
+
 class SchemaMismatch(DomainError):
     """The server's schema is not the version this client speaks."""
 
@@ -55,8 +65,8 @@ class SchemaMismatch(DomainError):
 class ServerInfo:
     server_id: str
     version: int
-    workstation_role: str
     privileged_role: str
+    desk_group: str  # the role every enrolled desk's own login is a member of
 
 
 def _split(url: str):
@@ -158,23 +168,39 @@ def server_errors() -> Iterator[None]:
         raise SyncRefused(N_("The server refused the request: {reason}"), reason=_reason(error)) from error
 
 
-def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
-    """A connection to the server (autocommit; write with `connection.transaction()`)."""
+def connect(url: str, autocommit: bool = True, password: str | None = None) -> psycopg.Connection:
+    """A connection to the server (autocommit; write with `connection.transaction()`).
+
+    `password` is the desk's own login password (kept in the desk's encrypted database, never in the URL).
+    """
     info = conninfo(url)
     options = (
         f"-c statement_timeout={int(STATEMENT_TIMEOUT_SECONDS * 1000)} "
         f"-c idle_in_transaction_session_timeout={int(IDLE_IN_TRANSACTION_SECONDS * 1000)}"
     )
+    extra = {"password": password} if password else {}
     with server_errors():
-        connection = BoundedConnection.connect(
-            info,
-            autocommit=autocommit,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            application_name="kirjaamo",
-            options=options,
-            tcp_user_timeout=int(READ_TIMEOUT_SECONDS * 1000),
-            **KEEPALIVE,
-        )
+        try:
+            connection = BoundedConnection.connect(
+                info,
+                autocommit=autocommit,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                application_name="kirjaamo",
+                options=options,
+                tcp_user_timeout=int(READ_TIMEOUT_SECONDS * 1000),
+                **KEEPALIVE,
+                **extra,
+            )
+        except psycopg.OperationalError as error:
+            if _login_refused(error):
+                raise LoginRefused(
+                    N_(
+                        "The server refused this desk's login ({user}): the desk is not enrolled or was "
+                        "removed; ask an administrator for an enrolment code."
+                    ),
+                    user=urlsplit(info).username or "?",
+                ) from error
+            raise
     connection.read_timeout = READ_TIMEOUT_SECONDS
     return connection
 
@@ -190,7 +216,8 @@ def server_info(connection: psycopg.Connection) -> ServerInfo:
                 )
             )
         row = connection.execute(
-            "SELECT server_id, version, workstation_role, privileged_role FROM kirjaamo_schema"
+            "SELECT server_id, version, privileged_role, coalesce(to_jsonb(s) ->> 'desk_group', '') "
+            "FROM kirjaamo_schema s"
         ).fetchone()
     if row is None:
         raise SchemaMismatch(

@@ -9,17 +9,21 @@ from __future__ import annotations
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import Event, EventType, fold
 from desktop.domain.workflow import Action, why_not
-from desktop.store.codec import dumps, event_to_params
 from desktop.sync.connection import server_errors
 from desktop.sync.redaction import redact, referenced_blobs
+from desktop.sync.sealing import OfficeSeal
 from desktop.sync.server import ServerSession
 
 
-def purge_case(url: str, event: Event, today) -> int:
-    """Append the purge `event` (type CasePurged) and redact the case on the server; returns its server_seq."""
+def purge_case(url: str, event: Event, today, seal: OfficeSeal) -> int:
+    """Append the purge `event` (type CasePurged) and redact the case on the server; returns its server_seq.
+
+    The server holds sealed payloads: the desk (which holds the office key) opens the case's history,
+    redacts it and seals it again, all inside the privileged transaction.
+    """
     if event.type is not EventType.CASE_PURGED:
         raise DomainError(N_("Not a purge: {type}"), type=event.type)
-    with ServerSession.open(url) as session, server_errors():
+    with ServerSession.open(url, seal) as session, server_errors():
         connection = session.connection
         with connection.transaction(), connection.cursor() as cur:
             base = cur.execute("SELECT kirjaamo_stamp(0)").fetchone()[0]
@@ -31,29 +35,36 @@ def purge_case(url: str, event: Event, today) -> int:
             if reason is not None:
                 raise reason
             cur.execute("SELECT kirjaamo_stamp(1)")
+            row = seal.seal_event(event)
             cur.execute(
                 "INSERT INTO change_log (server_seq, id, case_id, type, payload, actor, at, device_id, hlc) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (base + 1, *event_to_params(event)),
+                (
+                    base + 1,
+                    row.id,
+                    row.case_id,
+                    row.type,
+                    row.sealed,
+                    row.actor,
+                    row.at,
+                    row.device_id,
+                    row.hlc,
+                ),
             )
             for entry in history:
                 redacted = redact(entry.event)
                 if redacted is not entry.event:
                     cur.execute(
                         "UPDATE change_log SET payload = %s WHERE id = %s",
-                        (dumps(redacted.payload), entry.event.id),
+                        (seal.seal_event(redacted).sealed, entry.event.id),
                     )
             files = referenced_blobs([entry.event for entry in history])
             for sha in sorted(files):
+                name = seal.blob_name(sha)
                 others = cur.execute(
-                    "SELECT 1 FROM change_log WHERE case_id <> %s AND type IN (%s, %s) AND payload LIKE %s LIMIT 1",
-                    (
-                        event.case_id,
-                        EventType.ATTACHMENT_ADDED.value,
-                        EventType.LETTER_PRINTED.value,
-                        f"%{sha}%",
-                    ),
+                    "SELECT 1 FROM change_log WHERE case_id <> %s AND blob_ref = %s LIMIT 1",
+                    (event.case_id, name),
                 ).fetchone()
                 if others is None:
-                    cur.execute("DELETE FROM blobs WHERE sha256 = %s", (sha,))
+                    cur.execute("DELETE FROM blobs WHERE sha256 = %s", (name,))
     return base + 1

@@ -17,14 +17,16 @@ import psycopg
 
 from desktop.domain.errors import N_
 from desktop.domain.events import Event, EventType
-from desktop.store.codec import dumps, event_to_params, row_to_event
+from desktop.store.codec import dumps
 from desktop.sync.connection import ServerInfo, SyncRefused, connect, server_errors, server_info
 from desktop.sync.redaction import redact
+from desktop.sync.sealing import TAG, OfficeSeal, SealedEvent, chunked_size
 
 CHUNK_SIZE = 1 << 20  # bytes per blob chunk on the server
 SERVER_ACTOR = "server"
 SERVER_DEVICE = "server"
 _LOG_COLUMNS = "server_seq, id, case_id, type, payload, actor, at, device_id, hlc"
+_INSERT_COLUMNS = f"{_LOG_COLUMNS}, diary, blob_ref, device_seq"
 _PROVISIONAL = re.compile(r"^(?P<prefix>[^/]+)/P(?P<n>\d+)/(?P<year>\d{4})$")
 _FINAL = re.compile(r"^(?P<prefix>[^/]+)/(?P<n>\d+)/(?P<year>\d{4})$")
 
@@ -59,23 +61,55 @@ def chunk_count(size: int) -> int:
     return (size + CHUNK_SIZE - 1) // CHUNK_SIZE
 
 
-class ServerSession:
-    """One open connection to the server, its schema checked."""
+def plain_row(event: Event) -> SealedEvent:
+    """A server-made event (a final diary number) as stored: the server holds no key, nothing personal in it."""
+    return SealedEvent(
+        event.id,
+        event.case_id,
+        event.type.value,
+        dumps(event.payload),
+        event.actor,
+        event.at.isoformat(timespec="microseconds"),
+        event.device_id,
+        event.hlc,
+        None,
+        None,
+    )
 
-    def __init__(self, connection: psycopg.Connection, info: ServerInfo) -> None:
+
+def _row_params(row: SealedEvent) -> tuple:
+    return (row.id, row.case_id, row.type, row.sealed, row.actor, row.at, row.device_id, row.hlc)
+
+
+class ServerSession:
+    """One open connection to the server, its schema checked; `seal` (the office's keys) seals and opens."""
+
+    def __init__(
+        self, connection: psycopg.Connection, info: ServerInfo, seal: OfficeSeal | None = None
+    ) -> None:
         self.connection = connection
         self.info = info
+        self._seal = seal
         # Fault injection for tests: called inside the push transaction just before it commits.
         self.before_commit: Callable[[psycopg.Cursor], None] | None = None
 
     @classmethod
-    def open(cls, url: str) -> ServerSession:
-        connection = connect(url)
+    def open(cls, url: str, seal: OfficeSeal | None = None, password: str | None = None) -> ServerSession:
+        connection = connect(url, password=password)
         try:
-            return cls(connection, server_info(connection))
+            return cls(connection, server_info(connection), seal)
         except BaseException:
             connection.close()
             raise
+
+    @property
+    def seal(self) -> OfficeSeal:
+        if self._seal is None:
+            raise SyncRefused(N_("This desk holds no office key: it has to be enrolled before it can sync."))
+        return self._seal
+
+    def _open(self, row) -> Event:
+        return self.seal.open_event(row)
 
     def close(self) -> None:
         self.connection.close()
@@ -98,13 +132,13 @@ class ServerSession:
                 f"SELECT {_LOG_COLUMNS} FROM change_log WHERE server_seq > %s ORDER BY server_seq LIMIT %s",
                 (after, limit),
             ).fetchall()
-        return [LogEntry(row[0], row_to_event(row[1:])) for row in rows]
+        return [LogEntry(row[0], self._open(row[1:])) for row in rows]
 
     def case_log(self, cursor: psycopg.Cursor, case_id: str) -> list[LogEntry]:
         rows = cursor.execute(
             f"SELECT {_LOG_COLUMNS} FROM change_log WHERE case_id = %s ORDER BY server_seq", (case_id,)
         ).fetchall()
-        return [LogEntry(row[0], row_to_event(row[1:])) for row in rows]
+        return [LogEntry(row[0], self._open(row[1:])) for row in rows]
 
     def push(
         self, batch: list[OutgoingEvent], new_id: Callable[[], str], hlc_now: Callable[[], str]
@@ -138,13 +172,13 @@ class ServerSession:
             if rows:
                 # The log's lock, taken only now (everything else is checked) and held until commit.
                 base = cur.execute("SELECT kirjaamo_stamp(%s)", (len(rows),)).fetchone()[0]
-                params = [
-                    (base + i, *event_to_params(event), device_seq)
-                    for i, (event, device_seq) in enumerate(rows, start=1)
-                ]
+                params = []
+                for i, (event, device_seq) in enumerate(rows, start=1):
+                    row = plain_row(event) if device_seq is None else self.seal.seal_event(event)
+                    params.append((base + i, *_row_params(row), row.diary, row.blob_ref, device_seq))
                 cur.executemany(
-                    f"INSERT INTO change_log ({_LOG_COLUMNS}, device_seq) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                    f"INSERT INTO change_log ({_INSERT_COLUMNS}) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
                     params,
                 )
                 written = cur.execute(
@@ -192,7 +226,9 @@ class ServerSession:
 
     def _check_blobs(self, cur: psycopg.Cursor, new: list[OutgoingEvent]) -> None:
         needed = {
-            item.event.payload["sha256"] for item in new if item.event.type is EventType.ATTACHMENT_ADDED
+            self.seal.blob_name(item.event.payload["sha256"]): item.event.payload["sha256"]
+            for item in new
+            if item.event.type is EventType.ATTACHMENT_ADDED
         }
         if not needed:
             return
@@ -202,10 +238,10 @@ class ServerSession:
                 "SELECT sha256 FROM blobs WHERE complete AND sha256 = ANY(%s)", (sorted(needed),)
             ).fetchall()
         }
-        missing = needed - complete
+        missing = sorted(needed[name] for name in set(needed) - complete)
         if missing:
             raise SyncRefused(
-                N_("The file {sha} has not reached the server yet; nothing was sent."), sha=min(missing)[:12]
+                N_("The file {sha} has not reached the server yet; nothing was sent."), sha=missing[0][:12]
             )
 
     @staticmethod
@@ -256,8 +292,7 @@ class ServerSession:
         )
         return event
 
-    @staticmethod
-    def _known_assignments(cur: psycopg.Cursor, retried: list[Event], result: PushResult) -> None:
+    def _known_assignments(self, cur: psycopg.Cursor, retried: list[Event], result: PushResult) -> None:
         """A retried push of registrations already on the server: hand back their numbers again."""
         case_ids = [e.case_id for e in retried if e.type is EventType.CASE_REGISTERED]
         if not case_ids:
@@ -269,23 +304,24 @@ class ServerSession:
             (case_ids,),
         ).fetchall()
         for row in rows:
-            entry = LogEntry(row[0], row_to_event(row[1:]))
+            entry = LogEntry(row[0], self._open(row[1:]))
             result.created.append(entry)
             result.assignments[entry.event.payload["provisional"]] = entry.event.payload["diary_number"]
 
     # -- blobs ---------------------------------------------------------------------------------------
+    # The server names a file by `seal.blob_name(sha256)` and holds only sealed chunks; callers speak of
+    # the content's SHA-256, as the local blob store does.
     def blob_state(self, sha256: str) -> tuple[bool, set[int]] | None:
         """(complete, chunk indexes held) of a blob, None when the server has never heard of it."""
+        name = self.seal.blob_name(sha256)
         with server_errors():
-            row = self.connection.execute(
-                "SELECT complete FROM blobs WHERE sha256 = %s", (sha256,)
-            ).fetchone()
+            row = self.connection.execute("SELECT complete FROM blobs WHERE sha256 = %s", (name,)).fetchone()
             if row is None:
                 return None
             if row[0]:
                 return True, set()
             held = self.connection.execute(
-                "SELECT idx FROM blob_chunks WHERE sha256 = %s", (sha256,)
+                "SELECT idx FROM blob_chunks WHERE sha256 = %s", (name,)
             ).fetchall()
         return False, {r[0] for r in held}
 
@@ -293,82 +329,96 @@ class ServerSession:
         with server_errors():
             self.connection.execute(
                 "INSERT INTO blobs (sha256, size, chunk_count) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-                (sha256, size, chunk_count(size)),
+                (self.seal.blob_name(sha256), chunked_size(size, CHUNK_SIZE), chunk_count(size)),
             )
 
-    def put_chunk(self, sha256: str, index: int, data: bytes) -> None:
-        """One chunk, committed on its own: an upload cut in the middle keeps what arrived."""
+    def seal_chunk(self, sha256: str, index: int, count: int, data: bytes) -> bytes:
+        """The chunk as the server stores it (the same bytes on every upload of the same file)."""
+        return self.seal.seal_chunk(self.seal.blob_name(sha256), CHUNK_SIZE, index, count, data)
+
+    def put_chunk(self, sha256: str, index: int, sealed: bytes) -> None:
+        """One sealed chunk, committed on its own: an upload cut in the middle keeps what arrived."""
         with server_errors():
             self.connection.execute(
                 "INSERT INTO blob_chunks (sha256, idx, data) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                (sha256, index, data),
+                (self.seal.blob_name(sha256), index, sealed),
             )
 
-    def finish_blob(self, sha256: str) -> str:
-        """'complete', 'incomplete', 'corrupted' (the chunks were thrown away) or 'missing'."""
+    def finish_blob(self, sha256: str, digest: str) -> str:
+        """'complete', 'incomplete', 'corrupted' (the chunks were thrown away) or 'missing'.
+
+        `digest` is the SHA-256 of the sealed chunks in order: the server checks what it holds against it.
+        """
         with server_errors():
-            return self.connection.execute("SELECT kirjaamo_finish_blob(%s)", (sha256,)).fetchone()[0]
+            return self.connection.execute(
+                "SELECT kirjaamo_finish_blob(%s, %s)", (self.seal.blob_name(sha256), digest)
+            ).fetchone()[0]
 
     def blob_size(self, sha256: str) -> int | None:
+        """The size of the file's content, None when the server has no complete copy."""
         with server_errors():
             row = self.connection.execute(
-                "SELECT size FROM blobs WHERE sha256 = %s AND complete", (sha256,)
+                "SELECT size, chunk_count FROM blobs WHERE sha256 = %s AND complete",
+                (self.seal.blob_name(sha256),),
             ).fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else int(row[0]) - int(row[1]) * TAG
 
     def read_blob(self, sha256: str) -> Iterator[bytes]:
-        """The chunks of a complete blob, in order, one round trip each (memory stays at one chunk)."""
+        """The content of a complete blob, chunk by chunk, each opened (memory stays at one chunk)."""
+        name = self.seal.blob_name(sha256)
         with server_errors():
             count = self.connection.execute(
-                "SELECT chunk_count FROM blobs WHERE sha256 = %s AND complete", (sha256,)
+                "SELECT chunk_count FROM blobs WHERE sha256 = %s AND complete", (name,)
             ).fetchone()
         if count is None:
             raise SyncRefused(N_("The file {sha} is not on the server."), sha=sha256[:12])
         for index in range(count[0]):
             with server_errors():
                 row = self.connection.execute(
-                    "SELECT data FROM blob_chunks WHERE sha256 = %s AND idx = %s", (sha256, index)
+                    "SELECT data FROM blob_chunks WHERE sha256 = %s AND idx = %s", (name, index)
                 ).fetchone()
             if row is None:
                 raise SyncRefused(N_("The file {sha} is not on the server."), sha=sha256[:12])
-            yield bytes(row[0])
+            yield self.seal.open_chunk(name, CHUNK_SIZE, index, count[0], bytes(row[0]))
 
-    # -- accounts and office -------------------------------------------------------------------------
+    # -- accounts and office (sealed records) --------------------------------------------------------
+    def _records(self, kind: str) -> list[object]:
+        with server_errors():
+            rows = self.connection.execute(
+                "SELECT name, sealed FROM sealed_records WHERE kind = %s ORDER BY name", (kind,)
+            ).fetchall()
+        return [self.seal.open_record(kind, name, bytes(sealed)) for name, sealed in rows]
+
+    def _offer_records(self, kind: str, values: list[tuple[str, object]]) -> int:
+        if not values:
+            return 0
+        sealed = [(kind, *self.seal.seal_record(kind, key, value)) for key, value in values]
+        with server_errors(), self.connection.transaction(), self.connection.cursor() as cur:
+            before = cur.execute("SELECT count(*) FROM sealed_records WHERE kind = %s", (kind,)).fetchone()[0]
+            cur.executemany(
+                "INSERT INTO sealed_records (kind, name, sealed) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                sealed,
+            )
+            return (
+                cur.execute("SELECT count(*) FROM sealed_records WHERE kind = %s", (kind,)).fetchone()[0]
+                - before
+            )
+
     def accounts(self) -> list[tuple]:
         """(username, display_name, role, active, password_hash, created_at) of every account."""
-        with server_errors():
-            return self.connection.execute(
-                "SELECT username, display_name, role, active, password_hash, created_at FROM accounts "
-                "ORDER BY username"
-            ).fetchall()
+        return sorted(tuple(row) for row in self._records("account"))  # type: ignore[arg-type]
 
     def offer_accounts(self, rows: list[tuple]) -> int:
         """Add accounts the server does not have yet (existing ones are never overwritten)."""
-        if not rows:
-            return 0
-        with server_errors(), self.connection.transaction(), self.connection.cursor() as cur:
-            before = cur.execute("SELECT count(*) FROM accounts").fetchone()[0]
-            cur.executemany(
-                "INSERT INTO accounts (username, display_name, role, active, password_hash, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING",
-                rows,
-            )
-            return cur.execute("SELECT count(*) FROM accounts").fetchone()[0] - before
+        return self._offer_records("account", [(row[0], list(row)) for row in rows])
 
     def office(self) -> dict[str, object]:
-        import json
-
-        with server_errors():
-            rows = self.connection.execute("SELECT key, value FROM office").fetchall()
-        return {key: json.loads(value) for key, value in rows}
+        records = self._records("office")
+        return dict(records[0]) if records else {}  # type: ignore[call-overload]
 
     def offer_office(self, values: dict[str, object]) -> None:
         """The first desk to sync gives the server its office settings; later offers change nothing."""
-        with server_errors(), self.connection.transaction(), self.connection.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO office (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
-                [(key, dumps(value)) for key, value in values.items()],
-            )
+        self._offer_records("office", [("settings", values)])
 
 
 __all__ = [

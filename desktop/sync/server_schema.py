@@ -1,9 +1,10 @@
 """The server side: `kirjaamo server init` creates or upgrades the PostgreSQL schema (Alembic, own version table).
 
-Tables (revision s0001): `change_log` (the shared, append-only log; `server_seq` gap-free, stamped under
-the one row of `sync_counter`), `devices`, `blobs` + `blob_chunks`, `diary_counters`, `case_numbers`,
-`accounts`, `office`, and `kirjaamo_schema` (the version the client checks). Two roles per database:
-`<db>_workstation` (read and append) and `<db>_privileged` (purges).
+Tables: `change_log` (the shared, append-only log of sealed events; `server_seq` gap-free, stamped under
+the one row of `sync_counter`), `devices`, `blobs` + `blob_chunks` (sealed chunks), `diary_counters`,
+`case_numbers`, `sealed_records` (accounts, office settings), `desks` (enrolments) and `kirjaamo_schema`
+(the version the client checks). Roles per database: `<db>_privileged` (purges, reseal, enrolling and
+removing desks), `<db>_desks` (the grants every desk has; NOLOGIN) and one login `<db>_d<id>` per desk.
 """
 
 from __future__ import annotations
@@ -44,19 +45,24 @@ class InitResult:
     before: str | None  # the Alembic revision found (None: a fresh database)
     after: str
     version: int
-    workstation_role: str
     privileged_role: str
+    desk_group: str
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
 
-def role_names(database: str) -> tuple[str, str]:
-    """The workstation and privileged role of a database: unique per database, ≤ 63 bytes."""
+def _base(database: str) -> str:
     base = "".join(c if c.isalnum() or c == "_" else "_" for c in database.lower())
     if len(base) > 40:
         base = base[:30] + "_" + hashlib.sha256(database.encode()).hexdigest()[:8]
+    return base
+
+
+def role_names(database: str) -> tuple[str, str]:
+    """The (previous release's) workstation and the privileged role of a database: unique per database."""
+    base = _base(database)
     return f"{base}_workstation", f"{base}_privileged"
 
 
@@ -81,6 +87,21 @@ def session_limits(database: str, *roles: str) -> list[str]:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def desk_group_name(database: str) -> str:
+    """The role that holds the desks' grants; each desk's own login is a member once enrolled."""
+    return f"{_base(database)}_desks"
+
+
+def desk_role_name(database: str, desk_id: str) -> str:
+    """The login role of one desk (`desk_id`: 10 lowercase hex characters from its enrolment code)."""
+    return f"{_base(database)}_d{desk_id}"
+
+
+def server_roles_pattern(database: str) -> str:
+    """A LIKE pattern matching every role made for this database (tests drop them all)."""
+    return _base(database).replace("_", "\\_") + "\\_%"
 
 
 def _config(connection=None) -> Config:
@@ -115,7 +136,7 @@ def init_server(url: str) -> InitResult:
                 )
             command.upgrade(_config(connection), "head")
             row = connection.exec_driver_sql(
-                "SELECT version, workstation_role, privileged_role FROM kirjaamo_schema"
+                "SELECT version, privileged_role, desk_group FROM kirjaamo_schema"
             ).one()
             for statement in session_limits(database_name(url), row[1], row[2]):
                 connection.exec_driver_sql(statement)
@@ -134,8 +155,11 @@ def init_server(url: str) -> InitResult:
 __all__ = [
     "SERVER_SCHEMA_VERSION",
     "InitResult",
+    "desk_group_name",
+    "desk_role_name",
     "head_revision",
     "init_server",
     "role_names",
+    "server_roles_pattern",
     "session_limits",
 ]

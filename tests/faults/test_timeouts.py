@@ -39,7 +39,7 @@ def short_bounds(monkeypatch):
 
 
 def test_stalled_push_ends_in_bounded_time_and_leaves_nothing_locked(server, make_desk, proxy, short_bounds):
-    a = make_desk("a", url=proxy.url(server.workstation_role, server.database))
+    a = make_desk("a", server, url=proxy.url("through-the-proxy", server.database))
     b = make_desk("b", server)
     a.register("Anna Ahonen")
     b.register("Bertil Berg")
@@ -69,7 +69,7 @@ def test_stalled_pull_ends_in_bounded_time(server, make_desk, proxy, short_bound
     b = make_desk("b", server)
     b.register()
     b.sync()
-    a = make_desk("a", url=proxy.url(server.workstation_role, server.database))
+    a = make_desk("a", server, url=proxy.url("through-the-proxy", server.database))
     proxy.stall_after(b"FROM change_log WHERE server_seq >")
     finished, outcome = _run_bounded(a.sync)
     assert finished and isinstance(outcome, ServerTimeout)
@@ -78,8 +78,11 @@ def test_stalled_pull_ends_in_bounded_time(server, make_desk, proxy, short_bound
     assert a.case_ids() == b.case_ids()
 
 
-def test_server_init_bounds_desk_sessions(server):
-    for role in (server.workstation_role, server.privileged_role):
+def test_server_init_bounds_desk_sessions(server, make_desk):
+    from urllib.parse import urlsplit
+
+    desk_login = urlsplit(make_desk("a", server).url).username
+    for role in (desk_login, server.privileged_role):
         with psycopg.connect(f"host=127.0.0.1 user={role} dbname={server.database}") as conn:
             idle = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()[0]
             statement = conn.execute("SHOW statement_timeout").fetchone()[0]

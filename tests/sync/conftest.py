@@ -46,8 +46,8 @@ def postgres_available() -> None:
 @dataclass(frozen=True)
 class Server:
     database: str
-    workstation_role: str
     privileged_role: str
+    desk_group: str
 
     def url(self, user: str) -> str:
         return f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{self.database}"
@@ -55,10 +55,6 @@ class Server:
     @property
     def admin_url(self) -> str:
         return self.url("postgres")
-
-    @property
-    def workstation_url(self) -> str:
-        return self.url(self.workstation_role)
 
     @property
     def privileged_url(self) -> str:
@@ -78,9 +74,19 @@ class Server:
         return {row[0] for row in self.query("SELECT id FROM change_log")}
 
 
-def _drop(database: str, roles: tuple[str, ...]) -> None:
+def _drop(database: str) -> None:
+    """The database and every role made for it (privileged, desks' group, each desk's login)."""
+    from desktop.sync.server_schema import server_roles_pattern
+
     with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        roles = [
+            row[0]
+            for row in admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY rolname LIKE '%%\\_desks' ",
+                (server_roles_pattern(database),),
+            ).fetchall()
+        ]
         for role in roles:
             admin.execute(f'DROP ROLE IF EXISTS "{role}"')
 
@@ -88,8 +94,6 @@ def _drop(database: str, roles: tuple[str, ...]) -> None:
 @pytest.fixture
 def new_database(postgres_available: None) -> Iterator[Callable[[], str]]:
     """new_database(): another empty database of this test's own (all dropped afterwards, with their roles)."""
-    from desktop.sync.server_schema import role_names
-
     created: list[str] = []
 
     def create() -> str:
@@ -101,7 +105,7 @@ def new_database(postgres_available: None) -> Iterator[Callable[[], str]]:
 
     yield create
     for database in created:
-        _drop(database, role_names(database))
+        _drop(database)
 
 
 @pytest.fixture
@@ -114,7 +118,7 @@ def empty_database(new_database: Callable[[], str]) -> str:
 def server(empty_database: str) -> Server:
     """`kirjaamo server init` done on the test's own database."""
     result = init_server(f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{empty_database}")
-    return Server(empty_database, result.workstation_role, result.privileged_role)
+    return Server(empty_database, result.privileged_role, result.desk_group)
 
 
 @pytest.fixture(scope="session")
@@ -160,6 +164,11 @@ class Desk:
         self.workspace = workspace
         self.clock = FixedClock(NOW)
         self.user = User("admin" if role is Role.ADMIN else role.value, name, role)
+        self.url = ""  # the server address of the desk's own login, once enrolled
+
+    def session(self):
+        """A server session as this desk's own login, with the office's keys."""
+        return self.service.open_session(self.url or None)
 
     @property
     def cases(self) -> CaseService:
@@ -195,10 +204,26 @@ class Desk:
         return {case_id: self.show(case_id) for case_id in self.case_ids()}
 
 
+def enrol(desk: Desk, server: Server, founder: Desk | None) -> None:
+    """The first desk founds the server; every later one joins with a code made on the founder."""
+    from desktop.services.desks import DeskService, join
+
+    if founder is None:
+        DeskService(desk.workspace, desk.user).found(server.privileged_url, desk.name)
+        return
+    code = DeskService(founder.workspace, founder.user).enrol(server.privileged_url, desk.name).code
+    join(desk.workspace.data_dir, server.privileged_url, code, "admin", demo.DEMO_PASSWORD, desk.workspace)
+
+
 @pytest.fixture
 def make_desk(desk_template: Path, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
-    """make_desk(name, server=None, **settings): a copy of the template office with its own device id."""
+    """make_desk(name, server=None, **settings): a copy of the template office with its own device id.
+
+    With `server` the desk is enrolled there (the first founds it, the others join by a code); with
+    `url` only, the address is set and nothing else (a desk that is not enrolled).
+    """
     opened: list[Workspace] = []
+    founders: dict[str, Desk] = {}
 
     def make(name: str, server: Server | None = None, url: str | None = None, **settings) -> Desk:
         root = tmp_path / name
@@ -207,11 +232,20 @@ def make_desk(desk_template: Path, tmp_path: Path) -> Iterator[Callable[..., Des
         opened.append(workspace)
         values = OfficeSettings(**vars(workspace.settings))
         values.device_id = f"desk-{name}"
-        values.server_url = url if url is not None else (server.workstation_url if server else "")
+        values.server_url = url or ""
         for key, value in settings.items():
             setattr(values, key, value)
         workspace.save_settings(values)
-        return Desk(name, workspace)
+        desk = Desk(name, workspace)
+        if server is not None:
+            enrol(desk, server, founders.get(server.database))
+            founders.setdefault(server.database, desk)
+            desk.url = workspace.settings.server_url  # its own login's address
+            if url is not None:
+                values = OfficeSettings(**vars(workspace.settings))
+                values.server_url = url
+                workspace.save_settings(values)
+        return desk
 
     yield make
     for workspace in opened:

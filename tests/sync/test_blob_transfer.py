@@ -47,7 +47,8 @@ def test_a_30_mb_attachment_survives_a_cut_mid_upload_and_arrives_bit_exact(serv
     report = a.sync()
     assert sorted(sent) == list(range(12, 30))  # resumed: only the missing chunks
     assert report.blobs_uploaded == 1 and report.pushed == 2
-    assert server.query("SELECT complete, size, chunk_count FROM blobs") == [(True, len(data), 30)]
+    sealed_size = len(data) + 30 * 16  # each chunk sealed with its tag
+    assert server.query("SELECT complete, size, chunk_count FROM blobs") == [(True, sealed_size, 30)]
 
     report = b.sync()
     assert report.blobs_downloaded == 1
@@ -59,14 +60,16 @@ def test_a_corrupted_chunk_set_is_rejected_and_sent_again(server, make_desk, mon
     a = make_desk("a", server)
     data = b"%PDF-1.4\n" + os.urandom(2 * CHUNK_SIZE + 1000)
     sha = hashlib.sha256(data).hexdigest()
-    with ServerSession.open(server.workstation_url) as session:
+    with a.session() as session:
         session.begin_blob(sha, len(data))
+        digest = hashlib.sha256()
         for index in range(3):
-            chunk = data[index * CHUNK_SIZE : (index + 1) * CHUNK_SIZE]
+            chunk = session.seal_chunk(sha, index, 3, data[index * CHUNK_SIZE : (index + 1) * CHUNK_SIZE])
+            digest.update(chunk)
             if index == 1:
                 chunk = chunk[:100] + bytes([chunk[100] ^ 0xFF]) + chunk[101:]  # one flipped byte
             session.put_chunk(sha, index, chunk)
-        assert session.finish_blob(sha) == "corrupted"
+        assert session.finish_blob(sha, digest.hexdigest()) == "corrupted"
         assert session.blob_state(sha) == (False, set())  # the bad set was thrown away
         assert session.blob_size(sha) is None
 
@@ -84,7 +87,10 @@ def test_a_corrupted_chunk_set_is_rejected_and_sent_again(server, make_desk, mon
     assert server.event_ids() == set()
     monkeypatch.setattr(ServerSession, "put_chunk", real_put)
     assert a.sync().blobs_uploaded == 1
-    assert server.query("SELECT complete FROM blobs WHERE sha256 = %s", (sha,)) == [(True,)]
+    with a.session() as session:
+        name = session.seal.blob_name(sha)  # the server's name for the file: not its hash
+    assert server.query("SELECT complete FROM blobs WHERE sha256 = %s", (name,)) == [(True,)]
+    assert server.query("SELECT count(*) FROM blobs WHERE sha256 = %s", (sha,)) == [(0,)]
 
 
 def test_the_server_refuses_an_attachment_whose_file_it_lacks(server, make_desk):
@@ -95,7 +101,7 @@ def test_the_server_refuses_an_attachment_whose_file_it_lacks(server, make_desk)
     case_id = a.register()
     sha = a.cases.attach_bytes(case_id, b"%PDF-1.4 x", "x.pdf", AttachmentKind.OTHER).sha256
     outbox = SyncClient(a.workspace.engine, a.workspace.blobs, new_id=uuid7, hlc_now=str).outbox(10)
-    with ServerSession.open(server.workstation_url) as session, pytest.raises(SyncRefused, match=sha[:12]):
+    with a.session() as session, pytest.raises(SyncRefused, match=sha[:12]):
         session.push(outbox, uuid7, a.workspace.hlc.now)
     assert isinstance(outbox[0], OutgoingEvent) and server.event_ids() == set()
 

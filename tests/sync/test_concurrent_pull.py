@@ -8,7 +8,6 @@ import threading
 import pytest
 
 from desktop.sync.client import SyncClient
-from desktop.sync.server import ServerSession
 
 pytestmark = pytest.mark.postgres
 
@@ -42,7 +41,7 @@ def test_the_pulled_set_equals_the_committed_set(server, make_desk):
     def write(desk, seed: int) -> None:
         rng = random.Random(seed)
         try:
-            with ServerSession.open(server.workstation_url) as session:
+            with desk.session() as session:
                 # Some transactions stay open after stamping their numbers, while others queue behind.
                 session.before_commit = lambda cur: cur.execute(
                     "SELECT pg_sleep(%s)", (rng.choice((0, 0, 0.1)),)
@@ -54,7 +53,7 @@ def test_the_pulled_set_equals_the_committed_set(server, make_desk):
     def pull() -> None:
         client = _client(puller, page_size=7)
         try:
-            with ServerSession.open(server.workstation_url) as session:
+            with puller.session() as session:
                 while not done.is_set():
                     pulls.append(client.pull(session))
                 pulls.append(client.pull(session))

@@ -11,8 +11,8 @@ pytestmark = pytest.mark.postgres
 
 
 def test_server_down_then_back(server, make_desk):
-    down = f"postgresql+psycopg://{server.workstation_role}@127.0.0.1:1/{server.database}"
-    a = make_desk("a", url=down)
+    down = f"postgresql+psycopg://nobody@127.0.0.1:1/{server.database}"
+    a = make_desk("a", server, url=down)
     assert a.service.status().state == "never"
     case_id = a.register()
 
@@ -31,8 +31,8 @@ def test_server_down_then_back(server, make_desk):
 
     with pytest.raises(DomainError, match="unreachable"):  # a bad address is not saved
         a.service.set_server(down)
-    assert a.service.test_connection(server.workstation_url) is None
-    a.service.set_server(server.workstation_url)
+    assert a.service.test_connection(a.url) is None
+    a.service.set_server(a.url)
     report = a.sync()
     assert report.pushed == 3 and len(report.final_diary_numbers) == 2
     status = a.service.status()

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from desktop.domain.events import EventType
+from desktop.services.desks import DeskService, join
 from desktop.services.sync_service import SyncService
 from desktop.services.workspace import Workspace
 from desktop.sync import client as client_module
@@ -93,7 +94,7 @@ def test_duplicate_batches_are_no_ops_and_reordered_ones_are_refused(server, mak
     batch = _outbox(a)
     hlc = a.workspace.hlc.now
 
-    with ServerSession.open(server.workstation_url) as session:
+    with a.session() as session:
         first = session.push(batch[:3], uuid7, hlc)
         assert first.inserted == 3 and len(first.created) == 1  # + the final diary number
         again = session.push(batch[:3], uuid7, hlc)  # the same batch once more: nothing new
@@ -117,7 +118,7 @@ def test_duplicate_batches_are_no_ops_and_reordered_ones_are_refused(server, mak
     a.cases.add_note(case_id, "viisi")
     a.cases.add_note(case_id, "kuusi")
     later = _outbox(a)
-    with ServerSession.open(server.workstation_url) as session:
+    with a.session() as session:
         session.push([later[1]], uuid7, hlc)
         with pytest.raises(SyncRefused, match="out-of-order"):
             session.push([later[0]], uuid7, hlc)
@@ -148,8 +149,9 @@ def test_first_sync_sets_up_a_desk_and_resumes_after_an_interruption(
     monkeypatch.setattr(SyncClient, "apply_page", apply_then_cut)
     new_desk = tmp_path / "new-desk"
     seen: list[tuple[str, int, int]] = []
+    code = DeskService(a.workspace, a.user).enrol(server.privileged_url, "new desk").code
     with pytest.raises(ServerUnreachable):
-        SyncService.first_sync(new_desk, server.workstation_url, lambda *p: seen.append(p))
+        join(new_desk, server.privileged_url, code, "clerk", "demo", progress=lambda *p: seen.append(p))
     assert seen == [("pull", 5, total), ("pull", 10, total), ("pull", 15, total)]
 
     # The desk exists, with what arrived so far; encrypted, it opens for the accounts the server gave it.
@@ -189,8 +191,41 @@ def test_cli_sync_and_its_failures(server, make_desk, run_cli, tmp_path):
     code, out, err = run_cli("--data-dir", tmp_path / "nothing", "sync")
     assert code == 1 and "--server" in err and err.count("\n") == 1
 
-    code, out, err = run_cli("--data-dir", tmp_path / "fresh", "sync", "--server", server.workstation_url)
+    # A desk without enrolment is refused with one clear line (the address alone makes no desk).
+    code, out, err = run_cli("--data-dir", tmp_path / "fresh", "sync", "--server", server.privileged_url)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("kirjaamo: This desk is not enrolled with the server: ask an administrator")
+    assert not (tmp_path / "fresh").exists()
+    alone = make_desk("alone")  # an existing desk of its own office is refused too
+    code, out, err = run_cli(
+        "--data-dir", alone.workspace.data_dir, "sync", "--server", server.privileged_url
+    )
+    assert code == 1 and err.count("\n") == 1 and "not enrolled" in err
+    enrolment = DeskService(a.workspace, a.user).enrol(server.privileged_url, "fresh").code
+    code, out, err = run_cli(
+        "--data-dir",
+        tmp_path / "fresh",
+        "--user",
+        "clerk",
+        "sync",
+        "--server",
+        server.privileged_url,
+        "--enrolment-code",
+        enrolment,
+    )
     assert (code, err) == (0, "") and "Set up" in out
+    code, out, err = run_cli(
+        "--data-dir",
+        tmp_path / "again",
+        "--user",
+        "clerk",
+        "sync",
+        "--server",
+        server.privileged_url,
+        "--enrolment-code",
+        enrolment,
+    )
+    assert code == 1 and err.count("\n") == 1 and "already used" in err  # once only
 
     code, out, err = run_cli(
         "--data-dir", a.workspace.data_dir, "sync", "--server", "postgresql+psycopg://x@127.0.0.1:1/none"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import psycopg
 import pytest
 
@@ -17,10 +19,10 @@ def test_init_creates_the_schema_and_is_idempotent(empty_database, run_cli):
     code, out, err = run_cli("server", "init", "--url", url)
     assert (code, err) == (0, "")
     workstation, privileged = role_names(empty_database)
-    assert "created" in out and workstation in out and privileged in out
+    assert "created" in out and privileged in out and workstation not in out
 
     again = init_server(url)
-    assert again.before == again.after == "s0001" and not again.changed
+    assert again.before == again.after == "s0002" and not again.changed
     with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as connection:
         tables = {
             row[0]
@@ -35,20 +37,25 @@ def test_init_creates_the_schema_and_is_idempotent(empty_database, run_cli):
         "blob_chunks",
         "diary_counters",
         "case_numbers",
-        "accounts",
-        "office",
+        "sealed_records",
+        "desks",
         "kirjaamo_schema",
         "kirjaamo_server_version",
     } <= tables
+    assert not tables & {"accounts", "office", "legacy_accounts", "legacy_office"}  # no hashes to read
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as connection:
+        roles = {row[0] for row in connection.execute("SELECT rolname FROM pg_roles").fetchall()}
+    assert workstation not in roles  # the shared workstation role is gone
 
 
-def test_workstation_role_cannot_rewrite_the_log(server):
+def test_a_desk_login_cannot_rewrite_the_log(server, make_desk):
+    desk_role = urlsplit(make_desk("a", server).url).username
     with ServerSession.open(server.admin_url) as session:
         session.connection.execute(
             "INSERT INTO change_log (server_seq, id, case_id, type, payload, actor, at, device_id, hlc) "
             "VALUES (1, 'e1', 'c1', 'NoteAdded', '{}', 'a', 'x', 'd', 'h')"
         )
-    with server.connect(server.workstation_role) as desk:
+    with server.connect(desk_role) as desk:
         assert desk.execute("SELECT count(*) FROM change_log").fetchone()[0] == 1  # it may read
         for statement in (
             "UPDATE change_log SET actor = 'mallory'",
@@ -60,8 +67,8 @@ def test_workstation_role_cannot_rewrite_the_log(server):
                 desk.execute(statement)
 
     # Even a grant given by mistake does not open the log: the trigger refuses non-privileged roles.
-    server.query(f'GRANT UPDATE, DELETE ON change_log TO "{server.workstation_role}"')
-    with server.connect(server.workstation_role) as desk:
+    server.query(f'GRANT UPDATE, DELETE ON change_log TO "{desk_role}"')
+    with server.connect(desk_role) as desk:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
             desk.execute("UPDATE change_log SET actor = 'mallory'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
@@ -73,16 +80,16 @@ def test_workstation_role_cannot_rewrite_the_log(server):
 
 
 def test_client_refuses_a_server_of_another_schema_version(server, empty_database):
-    with ServerSession.open(server.workstation_url) as session:
+    with ServerSession.open(server.admin_url) as session:
         assert session.info.version == SERVER_SCHEMA_VERSION
 
     server.query("UPDATE kirjaamo_schema SET version = %s", (SERVER_SCHEMA_VERSION + 1,))
     with pytest.raises(SchemaMismatch, match="newer than this Kirjaamo understands"):
-        ServerSession.open(server.workstation_url)
+        ServerSession.open(server.admin_url)
 
     server.query("UPDATE kirjaamo_schema SET version = %s", (SERVER_SCHEMA_VERSION - 1,))
     with pytest.raises(SchemaMismatch, match="server init"):
-        ServerSession.open(server.workstation_url)
+        ServerSession.open(server.admin_url)
 
     server.query("UPDATE kirjaamo_server_version SET version_num = 's9999'")
     with pytest.raises(SchemaMismatch, match="newer schema"):
