@@ -44,7 +44,8 @@ class EventType(StrEnum):
     DEADLINE_EXTENDED = "DeadlineExtended"
     NOTE_ADDED = "NoteAdded"
     DECISION_RECORDED = "DecisionRecorded"
-    LETTER_PRINTED = "LetterPrinted"
+    LETTER_PRINTED = "LetterPrinted"  # a printer took the job: the letter exists on paper
+    REPLY_KEPT = "ReplyKept"  # the letter was kept with the case without printing (nothing was sent)
     DISPATCHED = "Dispatched"
     HANDED_OVER = "HandedOver"
     CASE_CLOSED = "CaseClosed"
@@ -237,6 +238,8 @@ def _changes(s: CaseState, event: Event) -> dict | CaseState:
         kind = LetterKind(p["kind"])
         status = Status.PRINTED if kind in REPLY_LETTERS and s.status is Status.DECIDED else s.status
         return dict(letters=(*s.letters, kind.value), status=status)
+    if t is EventType.REPLY_KEPT:
+        return {}  # on record in the timeline; the case still waits for its letter to be printed
     if t is EventType.DISPATCHED:
         delivery = Delivery(p["delivery"])
         return replace(

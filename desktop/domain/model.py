@@ -60,6 +60,17 @@ class Decision(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# Decisions after which no reply letter is printed: a withdrawn request is closed without one.
+NO_REPLY_DECISIONS = frozenset({Decision.WITHDRAWN})
+# Where a reply waits for the printer: decided, and the decision is one that gets a letter.
+READY_TO_PRINT_STATUS = Status.DECIDED
+
+
+def is_ready_to_print(status: Status, decision: Decision | None) -> bool:
+    """The one rule of "ready to print" (the Today tile and the batch both use it, through one query)."""
+    return status is READY_TO_PRINT_STATUS and decision is not None and decision not in NO_REPLY_DECISIONS
+
+
 # A reply under these decisions carries personal data (or confirms that it is held).
 PERSONAL_DATA_DECISIONS = frozenset({Decision.GRANTED, Decision.PARTLY_GRANTED, Decision.REFUSED})
 

@@ -101,6 +101,55 @@ def print_documents(pdfs: Sequence[bytes], printer: QPrinter, dpi: float | None 
             pdf.close()
 
 
+def print_batch(pdfs: Sequence[bytes], printer: QPrinter, dpi: float | None = None) -> list[bool]:
+    """Print several PDFs as one job; for each, whether it reached a printer whose job was accepted.
+
+    A document that cannot be read is left out (False) and the others still print. The job counts as
+    accepted only when the painter ended without error, the printer is not in its error state and, when
+    printing to a file, the file was written. If the job fails, no document counts as printed.
+    """
+    loaded: list[_LoadedPdf | None] = []
+    for data in pdfs:
+        try:
+            loaded.append(_LoadedPdf(data))
+        except DomainError:
+            loaded.append(None)
+    readable = [pdf for pdf in loaded if pdf is not None]
+    try:
+        if not readable:
+            return [False] * len(pdfs)
+        printer.setFullPage(True)
+        _set_page(printer, readable[0].document.pagePointSize(0))
+        output = printer.outputFileName() if printer.outputFormat() is QPrinter.OutputFormat.PdfFormat else ""
+        painter = QPainter()
+        if not painter.begin(printer):
+            return [False] * len(pdfs)
+        count = 0
+        try:
+            for pdf in readable:
+                for index in range(pdf.document.pageCount()):
+                    points = pdf.document.pagePointSize(index)
+                    if count:
+                        _set_page(printer, points)
+                        if not printer.newPage():
+                            return [False] * len(pdfs)
+                    resolution = min(float(dpi or printer.resolution()), MAX_RENDER_DPI)
+                    image = render_page(pdf.document, index, resolution)
+                    paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+                    painter.drawImage(QRectF(0, 0, paper.width(), paper.height()), image)
+                    count += 1
+        finally:
+            ended = painter.end()
+        accepted = ended and printer.printerState() is not QPrinter.PrinterState.Error
+        if accepted and output:
+            written = Path(output)
+            accepted = written.is_file() and written.stat().st_size > 0
+        return [accepted and pdf is not None for pdf in loaded]
+    finally:
+        for pdf in readable:
+            pdf.close()
+
+
 def print_pdf(pdf: bytes, printer: QPrinter, dpi: float | None = None) -> int:
     """Print one PDF on `printer`; returns the number of pages."""
     return print_documents([pdf], printer, dpi)
@@ -113,20 +162,3 @@ def print_to_pdf_file(pdf: bytes, path: Path, dpi: int = 300) -> int:
     printer.setOutputFileName(str(path))
     printer.setResolution(dpi)
     return print_pdf(pdf, printer, dpi)
-
-
-def print_with_dialog(pdfs: Sequence[bytes], parent=None, title: str = "") -> bool:
-    """Show the system print dialog and print the PDFs if the user accepts; False if cancelled."""
-    from PySide6.QtPrintSupport import QPrintDialog
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if title:
-        printer.setDocName(title)
-    printer.setFullPage(True)
-    dialog = QPrintDialog(printer, parent)
-    if title:
-        dialog.setWindowTitle(title)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
-    print_documents(pdfs, printer)
-    return True

@@ -158,6 +158,10 @@ class CaseService:
         """A list query for today (the office's calendar day)."""
         return CaseQuery(today=self.clock.today(), **filters)
 
+    def ready_to_print_query(self, **filters) -> CaseQuery:
+        """The cases whose reply waits for the printer (`domain.model.is_ready_to_print`): tile and batch alike."""
+        return self.query(ready_to_print=True, **filters)
+
     def count(self, query: CaseQuery) -> int:
         require(self.user, Permission.VIEW)
         with self.workspace.engine.connect() as connection:
@@ -414,6 +418,14 @@ class CaseService:
     ) -> CaseState:
         def step(ctx, s):
             return transitions.letter_printed(ctx, s, kind, language or s.requester.language, sha256)
+
+        return self._change(ref, step)
+
+    def mark_reply_kept(self, ref: str, kind: LetterKind, language: Language | None = None) -> CaseState:
+        """Record that a letter was kept with the case without being printed."""
+
+        def step(ctx, s):
+            return transitions.reply_kept(ctx, s, kind, language or s.requester.language)
 
         return self._change(ref, step)
 

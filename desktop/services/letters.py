@@ -1,14 +1,17 @@
 """Letters as use cases: which letter a case needs, the letter as PDF, keeping it as evidence, the dispatch list.
 
 The GUI ("Prepare reply"), the command line (`kirjaamo letter`, `kirjaamo dispatch-list`) and batch printing
-all come through here. Rendering is pure (a preview changes nothing); `save_reply` stores the PDF as an
-attachment of kind `reply` and records that the letter was printed.
+all come through here. Rendering is pure (a preview changes nothing). What the record says must have happened:
+`save_reply` (a printer took the job) stores the PDF as an attachment of kind `reply` and records
+`LetterPrinted`; `keep_reply` stores it and records only `ReplyKept`; a cancelled or failed print records nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from desktop.domain.accounts import Permission
@@ -24,10 +27,11 @@ from desktop.domain.model import (
     LetterKind,
     Right,
     Status,
+    is_ready_to_print,
     parse_enum,
 )
 from desktop.domain.workflow import Action, check
-from desktop.i18n import format_date
+from desktop.i18n import error_text, format_date
 from desktop.printing import letter as printing
 from desktop.printing.dispatch_list import DispatchItem, render_dispatch_list
 from desktop.printing.letter import LetterData, Office
@@ -235,22 +239,38 @@ def render_letter(
 
 
 def ready_to_print(service: CaseService) -> list[tuple[str, LetterKind]]:
-    """Cases whose reply is decided but not printed, with the letter each needs (for batch printing)."""
-    rows = service.rows(service.query(statuses=frozenset({Status.DECIDED.value})))
+    """Cases whose reply is decided but not printed, with the letter each needs (for batch printing).
+
+    The same query as the Today tile (`CaseService.ready_to_print_query`): one rule, one count.
+    """
     ready = []
-    for row in rows:
+    for row in service.rows(service.ready_to_print_query()):
         state = service.get(row.id)
-        if state.decision is Decision.WITHDRAWN:
-            continue  # closed without a reply
+        if not is_ready_to_print(state.status, state.decision):
+            continue  # changed since the list was read (another desk)
         ready.append((state.diary_number, suggested_kind(state)))
     return ready
+
+
+# Characters no file name may hold on Windows or Linux (and control characters), as one class.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def safe_file_part(text: str) -> str:
+    """`text` usable in a file name on Windows and Linux: `KEHA/1155/2026` → `KEHA-1155-2026`."""
+    return _UNSAFE.sub("-", text).strip(" .") or "letter"
 
 
 def letter_filename(state: CaseState, kind: LetterKind | str, language: Language | str) -> str:
     """`access_reply_fi_KEHA-1155-2026.pdf`: the attachment's name, safe on every file system."""
     kind_value = _kind(kind).value
     lang = language.value if isinstance(language, Language) else str(language)
-    return f"{kind_value}_{lang}_{state.diary_number.replace('/', '-')}.pdf"
+    return f"{kind_value}_{lang}_{safe_file_part(state.diary_number)}.pdf"
+
+
+def print_file_name(diary_number: str, kind: LetterKind | str) -> str:
+    """The default name when a letter is printed to a file: `KEHA-1155-2026_access_reply.pdf`."""
+    return f"{safe_file_part(diary_number)}_{_kind(kind).value}.pdf"
 
 
 def save_reply(
@@ -279,6 +299,86 @@ def save_reply(
     sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     assert sha256 == result.sha256
     return service.mark_letter_printed(ref, kind, lang, sha256)
+
+
+def keep_reply(
+    service: CaseService,
+    ref: str,
+    kind: LetterKind | str,
+    pdf_bytes: bytes,
+    language: Language | str | None = None,
+) -> CaseState:
+    """ "Save without printing": the letter is kept as an attachment of kind `reply` and `ReplyKept` recorded.
+
+    Nothing says it was printed: the case stays ready to print until a printer takes the letter.
+    """
+    state = service.get(ref)
+    kind = _kind(kind)
+    lang = _language(language, state)
+    if not pdf_bytes.startswith(b"%PDF"):
+        raise DomainError(N_("The letter to be saved is not a PDF document."))
+    check_letter(state, kind)
+    check(state, Action.ATTACH, service.clock.today())
+    service.attach_bytes(ref, pdf_bytes, letter_filename(state, kind, lang), AttachmentKind.REPLY)
+    return service.mark_reply_kept(ref, kind, lang)
+
+
+@dataclass(frozen=True)
+class ReadyLetter:
+    """One reply of a batch, rendered and waiting for the printer."""
+
+    case_id: str
+    diary_number: str
+    kind: LetterKind
+    language: Language
+    pdf: bytes
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What a batch print recorded: the letters printed, and those that were not (with the reason)."""
+
+    printed: tuple[str, ...] = ()  # case ids with LetterPrinted recorded
+    not_printed: tuple[tuple[str, str], ...] = ()  # (diary number, reason in words)
+
+    @property
+    def diaries_not_printed(self) -> tuple[str, ...]:
+        return tuple(diary for diary, _reason in self.not_printed)
+
+
+def ready_replies(service: CaseService) -> list[ReadyLetter]:
+    """Every reply ready to print (the one rule), rendered in the requester's language, nothing recorded yet."""
+    letters = []
+    for diary, kind in ready_to_print(service):
+        state = service.get(diary)
+        pdf = render_letter(service, state.id, kind)
+        letters.append(ReadyLetter(state.id, state.diary_number, kind, state.requester.language, pdf))
+    return letters
+
+
+def record_batch(
+    service: CaseService, letters: Sequence[ReadyLetter], printed: Sequence[bool], failure: str = ""
+) -> BatchOutcome:
+    """After the printer answered: `LetterPrinted` for exactly the letters it took, nothing for the others.
+
+    `printed[i]` says whether letter i went to a printer whose job was accepted; `failure` is the reason
+    shown for those that did not. A letter the case no longer allows (changed meanwhile) is reported, not lost.
+    """
+    if len(printed) != len(letters):
+        raise DomainError(N_("The printer's answer does not match the letters sent."))
+    done: list[str] = []
+    missed: list[tuple[str, str]] = []
+    for letter, ok in zip(letters, printed, strict=True):
+        if not ok:
+            missed.append((letter.diary_number, failure))
+            continue
+        try:
+            save_reply(service, letter.case_id, letter.kind, letter.pdf, letter.language)
+        except DomainError as error:
+            missed.append((letter.diary_number, error_text(error)))
+            continue
+        done.append(letter.case_id)
+    return BatchOutcome(tuple(done), tuple(missed))
 
 
 def pickup_receipt_pdf(
@@ -386,16 +486,23 @@ def default_pickup_until(today: date, days: int = 14) -> date:
 
 
 __all__ = [
+    "BatchOutcome",
+    "ReadyLetter",
     "check_letter",
     "dispatch_items",
     "dispatch_list_pdf",
+    "keep_reply",
     "letter_data",
     "letter_filename",
     "office_of",
     "pickup_receipt_pdf",
+    "print_file_name",
+    "ready_replies",
     "ready_to_print",
+    "record_batch",
     "render_calibration_page",
     "render_letter",
+    "safe_file_part",
     "save_reply",
     "suggested_kind",
 ]

@@ -170,6 +170,12 @@ def letter_printed(
     return [(EventType.LETTER_PRINTED, payload)]
 
 
+def reply_kept(ctx: Context, state: CaseState, kind: LetterKind, language: Language) -> list[EventSpec]:
+    """The letter was saved with the case without printing: on record, but not "printed"."""
+    check(state, Action.ATTACH, ctx.today)
+    return [(EventType.REPLY_KEPT, {"kind": kind.value, "language": language.value})]
+
+
 def dispatched(
     ctx: Context, state: CaseState, delivery: Delivery, tracking_number: str = ""
 ) -> list[EventSpec]:

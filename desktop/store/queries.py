@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from desktop.domain.model import DEADLINE_RUNNING_STATUSES, Status
+from desktop.domain.model import DEADLINE_RUNNING_STATUSES, NO_REPLY_DECISIONS, READY_TO_PRINT_STATUS, Status
 
 
 class SortKey(StrEnum):
@@ -86,6 +86,7 @@ class CaseQuery:
     received_from: date | None = None
     received_to: date | None = None
     registered_on: date | None = None
+    ready_to_print: bool = False  # `domain.model.is_ready_to_print`, in SQL
     today: date = field(default_factory=date.today)
     sort: SortKey = SortKey.DIARY
     descending: bool = False
@@ -126,6 +127,12 @@ def _where(query: CaseQuery) -> tuple[str, list]:
         params.extend(
             [*running, query.today.isoformat(), (query.today + timedelta(days=query.due_within)).isoformat()]
         )
+    if query.ready_to_print:
+        no_reply = sorted(d.value for d in NO_REPLY_DECISIONS)
+        clauses.append(
+            f"status = ? AND decision <> '' AND decision NOT IN ({', '.join('?' * len(no_reply))})"
+        )
+        params.extend([READY_TO_PRINT_STATUS.value, *no_reply])
     if query.received_from:
         clauses.append("received >= ?")
         params.append(query.received_from.isoformat())

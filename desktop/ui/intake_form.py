@@ -376,8 +376,9 @@ class IntakeForm(QWidget):
     def _update_applicability(self) -> None:
         right = self.right_combo.currentData()
         language = current_language()
+        fallback = _("This right does not apply to this register.")
         notes = [
-            f"{name}: {note or _('This right does not apply to this register.')}"
+            f"{name}: {note or fallback}"
             for name, note in (
                 self._service.rights_not_applying(right, self.selected_registers(), language) if right else []
             )

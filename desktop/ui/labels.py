@@ -60,6 +60,10 @@ def event_sentence(event: Event, actor_name: str = "") -> str:
         return _("Letter printed: {kind} ({language})").format(
             kind=label(LETTER_KINDS, p["kind"]), language=label(LANGUAGES, p.get("language", ""))
         )
+    if t is EventType.REPLY_KEPT:
+        return _("Reply saved without printing: {kind} ({language})").format(
+            kind=label(LETTER_KINDS, p["kind"]), language=label(LANGUAGES, p.get("language", ""))
+        )
     if t is EventType.DISPATCHED:
         text = _("Dispatched: {delivery}").format(delivery=label(DELIVERIES, p["delivery"]))
         if p.get("tracking_number"):

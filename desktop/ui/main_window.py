@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self._actions: dict[str, QAction] = {}
         self._restyling = False
         self._add_action("new", "Ctrl+N", lambda: self.show_page("new"))
-        self._add_action("find", "Ctrl+F", self.find)
+        self._add_action("find", "Ctrl+F", self.find_cases)
         self._add_action("today", "Ctrl+1", lambda: self.show_page("today"))
         self._add_action("cases", "Ctrl+2", lambda: self.show_page("cases"))
         self._add_action("reports", "Ctrl+3", lambda: self.show_page("reports"))
@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.runner.error.connect(self.show_error)
         self.notifier = notifier(self.runner)
         self.notifier.changed.connect(self._changes_made)
+        self.notifier.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
         on_language_changed(self._language_changed)
 
         self.sync = None  # made when the desk has a server: a standalone desk never loads the driver
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
             return "case"
         return PAGES[self.nav.currentRow()] if self.nav.currentRow() >= 0 else "today"
 
-    def find(self) -> None:
+    def find_cases(self) -> None:
         self.show_page("cases")
         self.case_list.focus_search()
 
@@ -236,16 +237,14 @@ class MainWindow(QMainWindow):
         self.reply_dialog = dialog
         dialog.open()
 
-    def print_ready_replies(self, print_pdfs=None) -> None:
-        """Every decided case's reply: rendered, kept with its case, printed in one job."""
-        from desktop.ui.reply_dialog import print_ready_letters
+    def print_ready_replies(self, print_dialog=None) -> None:
+        """Every reply ready to print, in one job; only the letters the printer took are recorded as printed.
 
-        def done(count: int) -> None:
-            self.statusBar().showMessage(
-                _("{count} replies saved and sent to the printer").format(count=count), 15000
-            )
+        `print_dialog(printer, parent)` makes the print dialog (the system's by default; tests give theirs).
+        """
+        from desktop.ui.reply_dialog import print_ready_letters, system_print_dialog
 
-        print_ready_letters(self.service, self.runner, self, done, print_pdfs)
+        print_ready_letters(self.service, self.runner, self, print_dialog or system_print_dialog)
 
     # -- state and language -----------------------------------------------------------------------
     def _start_sync(self) -> None:

@@ -67,10 +67,14 @@ class ChangeNotifier(QObject):
     """The one place a completed change is announced; views connect to `changed`."""
 
     changed = Signal(object)  # CaseChanges, emitted on the GUI thread
+    status = Signal(str)  # a line for the status bar about something that changed nothing (a cancelled print)
 
     def publish(self, changes: CaseChanges) -> None:
         if changes:
             self.changed.emit(changes)
+
+    def say(self, text: str) -> None:
+        self.status.emit(text)
 
 
 def notifier(runner: DbRunner) -> ChangeNotifier:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QTimer
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -21,9 +23,43 @@ from desktop.domain.model import Delivery, Language, LetterKind
 from desktop.i18n import _
 from desktop.services import letters
 from desktop.services.cases import CaseService
+from desktop.services.printer import QPrinter, new_printer, print_letters
 from desktop.ui import labels
-from desktop.ui.operations import LETTER, CaseChanges, CaseOp, of_case
+from desktop.ui.operations import LETTER, CaseChanges, CaseOp, notifier, of_case
 from desktop.ui.runner import DbRunner
+
+PrintDialogFactory = Callable[[QPrinter, QWidget], QDialog]
+
+
+def system_print_dialog(printer: QPrinter, parent: QWidget) -> QDialog:
+    """The platform's print dialog for `printer` (tests give their own factory)."""
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    return QPrintDialog(printer, parent)
+
+
+def ask_printer(
+    factory: PrintDialogFactory,
+    printer: QPrinter,
+    parent: QWidget,
+    title: str,
+    accepted: Callable[[], None],
+    rejected: Callable[[], None],
+) -> QDialog:
+    """Open the print dialog without blocking; exactly one of `accepted`/`rejected` is called."""
+    dialog = factory(printer, parent)
+    if title:
+        dialog.setWindowTitle(title)
+
+    def finished(result: int) -> None:
+        if result == QDialog.DialogCode.Accepted:
+            accepted()
+        else:
+            rejected()
+
+    dialog.finished.connect(finished)
+    QDialog.open(dialog)  # (QPrintDialog.open wants a receiver in PySide)
+    return dialog
 
 
 class PdfPreview(QPdfView):
@@ -33,8 +69,8 @@ class PdfPreview(QPdfView):
         super().__init__(parent)
         # Documents are not children of the view: a child is deleted after the view's own destructor has
         # run, and its last statusChanged would reach the half-destroyed view (a crash in QtPdfWidgets).
-        self.document = QPdfDocument()
-        self.setDocument(self.document)
+        self.pdf_document = QPdfDocument()
+        self.setDocument(self.pdf_document)
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         # Earlier documents and their buffers stay alive with the view: QPdfView renders pages on its own
@@ -49,19 +85,26 @@ class PdfPreview(QPdfView):
         document = QPdfDocument()
         document.load(buffer)
         self._kept.append((document, buffer))
-        self.document = document
+        self.pdf_document = document
         self.pdf = data
         self.setDocument(document)
 
 
 class ReplyDialog(QDialog):
     def __init__(
-        self, service: CaseService, runner: DbRunner, case_id: str, parent: QWidget | None = None
+        self,
+        service: CaseService,
+        runner: DbRunner,
+        case_id: str,
+        parent: QWidget | None = None,
+        print_dialog: PrintDialogFactory = system_print_dialog,
     ) -> None:
         super().__init__(parent)
         self._service = service
         self._runner = runner
         self._case_id = case_id
+        self.print_dialog_factory = print_dialog
+        self.print_dialog: QDialog | None = None  # the print dialog while it is open
         self.state = service.get(case_id)
         self.setWindowTitle(_("Prepare reply – {diary}").format(diary=self.state.diary_number))
         self.resize(1000, 860)
@@ -113,15 +156,15 @@ class ReplyDialog(QDialog):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(400)  # re-render once the clerk pauses typing
-        self._timer.timeout.connect(self.render)
+        self._timer.timeout.connect(self.render_preview)
         for combo in (self.kind_combo, self.language_combo, self.delivery_combo):
-            combo.currentIndexChanged.connect(self.render)
+            combo.currentIndexChanged.connect(self.render_preview)
         self.free_text.textChanged.connect(self._timer.start)
-        self.save_button.clicked.connect(lambda: self.save(print_after=False))
-        self.save_print_button.clicked.connect(lambda: self.save(print_after=True))
+        self.save_button.clicked.connect(self.keep_without_printing)
+        self.save_print_button.clicked.connect(self.print_and_record)
         self.cancel_button.clicked.connect(self.reject)
         self.rendered = False
-        self.render()
+        self.render_preview()
 
     def _choice(self) -> tuple[LetterKind, Language, Delivery, str]:
         return (
@@ -131,7 +174,7 @@ class ReplyDialog(QDialog):
             self.free_text.toPlainText(),
         )
 
-    def render(self) -> None:
+    def render_preview(self) -> None:
         kind, language, delivery, free = self._choice()
         self.message_label.clear()
         self.rendered = False
@@ -154,51 +197,112 @@ class ReplyDialog(QDialog):
     def _refused(self, message: str) -> None:
         self.message_label.setText(message)
 
-    def save(self, print_after: bool) -> None:
+    def _buttons(self, enabled: bool) -> None:
+        for button in (self.save_button, self.save_print_button):
+            button.setEnabled(enabled)
+
+    def _say(self, text: str) -> None:
+        """A print that recorded nothing: said here and in the window's status bar."""
+        self.message_label.setText(text)
+        notifier(self._runner).say(text)
+
+    def keep_without_printing(self) -> None:
+        """Keep the letter with the case; the record says it was kept, not printed (`ReplyKept`)."""
         if not self.rendered:
             return
         kind, language, _delivery, _free = self._choice()
-        pdf = self.preview.pdf
-        for button in (self.save_button, self.save_print_button):
-            button.setEnabled(False)
-
-        def saved(_state) -> None:
-            if print_after:
-                from desktop.printing.qt_print import print_with_dialog
-
-                print_with_dialog([pdf], self, self.windowTitle())
-            self.accept()
-
+        pdf, case_id, service = self.preview.pdf, self._case_id, self._service
+        diary = self.state.diary_number
         CaseOp(
             self._runner,
-            lambda: letters.save_reply(self._service, self._case_id, kind, pdf, language),
-            of_case(LETTER),
-        ).success(saved).failure(self._refused).run()
+            lambda: letters.keep_reply(service, case_id, kind, pdf, language),
+            of_case(
+                LETTER, message=lambda _s: _("Reply saved with {diary}; not printed.").format(diary=diary)
+            ),
+        ).busy(self.save_button, self.save_print_button).success(lambda _state: self.accept()).failure(
+            self._refused
+        ).run()
+
+    def print_and_record(self) -> None:
+        """The print dialog; only a job the printer accepted is recorded as printed (`LetterPrinted`)."""
+        if not self.rendered:
+            return
+        kind, language, _delivery, _free = self._choice()
+        pdf, case_id, service = self.preview.pdf, self._case_id, self._service
+        diary = self.state.diary_number
+        printer = new_printer(diary, kind)
+        self._buttons(False)
+
+        def cancelled() -> None:
+            self.print_dialog = None
+            self._buttons(True)
+            self._say(_("Printing was cancelled; {diary} is not recorded as printed.").format(diary=diary))
+
+        def accepted() -> None:
+            self.print_dialog = None
+            if not print_letters([pdf], printer)[0]:
+                self._buttons(True)
+                self._say(
+                    _("The printer did not take the letter; {diary} is not recorded as printed.").format(
+                        diary=diary
+                    )
+                )
+                return
+            CaseOp(
+                self._runner,
+                lambda: letters.save_reply(service, case_id, kind, pdf, language),
+                of_case(LETTER, message=lambda _s: _("Reply of {diary} printed.").format(diary=diary)),
+            ).busy(self.save_button, self.save_print_button).success(lambda _state: self.accept()).failure(
+                self._refused
+            ).run()
+
+        self.print_dialog = ask_printer(
+            self.print_dialog_factory, printer, self, self.windowTitle(), accepted, cancelled
+        )
 
 
 def print_ready_letters(
-    service: CaseService, runner: DbRunner, parent: QWidget, done, print_pdfs=None
+    service: CaseService,
+    runner: DbRunner,
+    parent: QWidget,
+    print_dialog: PrintDialogFactory = system_print_dialog,
 ) -> None:
-    """Batch: every decided case's reply, rendered, kept as evidence and printed in one job.
+    """Batch: every reply ready to print, rendered, sent to the printer in one job; exactly the letters the
+    printer took are recorded as printed (`letters.record_batch`). A cancelled dialog records nothing."""
+    say = notifier(runner).say
+    title = _("Replies ready to print")
 
-    `print_pdfs(pdfs, parent, title)` defaults to the system print dialog.
-    """
+    def rendered(ready: list[letters.ReadyLetter]) -> None:
+        if not ready:
+            say(_("No replies are ready to print."))
+            return
+        printer = new_printer(ready[0].diary_number, ready[0].kind)
 
-    def prepare() -> list[tuple[str, bytes]]:
-        pdfs = []
-        for diary, kind in letters.ready_to_print(service):
-            pdf = letters.render_letter(service, diary, kind)
-            state = letters.save_reply(service, diary, kind, pdf)
-            pdfs.append((state.id, pdf))
-        return pdfs
+        def accepted() -> None:
+            printed = print_letters([letter.pdf for letter in ready], printer)
+            failure = _("the printer did not take it")
+            CaseOp(
+                runner,
+                lambda: letters.record_batch(service, ready, printed, failure),
+                lambda outcome: CaseChanges.of(outcome.printed, LETTER, message=_summary(outcome)),
+            ).run()
 
-    def print_all(pdfs: list[tuple[str, bytes]]) -> None:
-        if pdfs:
-            from desktop.printing.qt_print import print_with_dialog
+        parent.print_dialog = ask_printer(  # type: ignore[attr-defined]
+            print_dialog,
+            printer,
+            parent,
+            title,
+            accepted,
+            lambda: say(_("Printing was cancelled; no reply is recorded as printed.")),
+        )
 
-            (print_pdfs or print_with_dialog)([pdf for _id, pdf in pdfs], parent, _("Replies ready to print"))
-        done(len(pdfs))
+    runner.run(lambda: letters.ready_replies(service), rendered)
 
-    CaseOp(runner, prepare, lambda pdfs: CaseChanges.of([i for i, _pdf in pdfs], LETTER)).success(
-        print_all
-    ).run()
+
+def _summary(outcome: letters.BatchOutcome) -> str:
+    text = _("{count} replies printed and recorded").format(count=len(outcome.printed))
+    if outcome.not_printed:
+        text += "; " + _("not printed: {diaries}").format(
+            diaries=", ".join(f"{diary} ({reason})" for diary, reason in outcome.not_printed)
+        )
+    return text

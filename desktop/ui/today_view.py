@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop.domain.deadlines import SOON_DAYS
 from desktop.domain.model import Status
 from desktop.i18n import N_, _, format_date
 from desktop.services.cases import CaseQuery, CaseService, SortKey
@@ -38,7 +39,7 @@ QUEUES = (
         N_("Due within 7 days"),
         N_("Reply must leave within a week"),
         "queue_due_soon",
-        lambda s: s.query(due_within=7, sort=SortKey.DUE),
+        lambda s: s.query(due_within=SOON_DAYS, sort=SortKey.DUE),
     ),
     Queue(
         "waiting",
@@ -52,7 +53,7 @@ QUEUES = (
         N_("Ready to print"),
         N_("Decided; the reply letter is to be printed"),
         "queue_ready_to_print",
-        lambda s: s.query(statuses=frozenset({Status.DECIDED.value}), sort=SortKey.DUE),
+        lambda s: s.ready_to_print_query(sort=SortKey.DUE),
     ),
     Queue(
         "sent",

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import click_action, open_case_from_list, register_with_form, type_text, wait_idle
+from ui_helpers import (
+    click_action,
+    open_case_from_list,
+    print_reply,
+    print_to_file,
+    register_with_form,
+    type_text,
+    wait_idle,
+)
 
 from desktop.domain.model import Decision, Delivery, IdentityMethod, LetterKind, Status
 from desktop.domain.workflow import Action
@@ -124,9 +132,8 @@ def test_paper_access_request_from_intake_to_closed(qtbot, main_window, tmp_path
     # Prepare the reply: the access reply is suggested, previewed, and kept with the case as evidence.
     reply = prepare_reply(qtbot, main_window)
     assert reply.kind_combo.currentData() == LetterKind.ACCESS_REPLY.value
-    qtbot.mouseClick(reply.save_button, Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, main_window)
-    wait_idle(qtbot, main_window)
+    print_reply(qtbot, main_window, reply, tmp_path / "reply.pdf")
+    assert (tmp_path / "reply.pdf").read_bytes().startswith(b"%PDF")  # the printer took the job
     state = main_window.service.get(diary)
     assert state.status is Status.PRINTED
     assert [a.kind.value for a in state.attachments] == ["signed_form", "reply"]
@@ -152,7 +159,7 @@ def test_paper_access_request_from_intake_to_closed(qtbot, main_window, tmp_path
     assert timeline[-1] == "Case closed"
 
 
-def test_rectification_refused_with_a_certificate(qtbot, reviewer_window):
+def test_rectification_refused_with_a_certificate(qtbot, reviewer_window, tmp_path):
     window = reviewer_window
     diary = register_with_form(
         qtbot, window, name="Ritva Rekisteröity", hetu="010594Y9032", right="rectification"
@@ -174,14 +181,12 @@ def test_rectification_refused_with_a_certificate(qtbot, reviewer_window):
     _ok(qtbot, window, dialog)
     reply = prepare_reply(qtbot, window)
     assert reply.kind_combo.currentData() == LetterKind.REFUSAL.value
-    assert reply.preview.document.pageCount() >= 1
+    assert reply.preview.pdf_document.pageCount() >= 1
     type_text(qtbot, reply.free_text, "Voitte toimittaa lisäselvitystä.")
     qtbot.waitUntil(
         lambda: reply.rendered and "lisäselvitystä" in _pdf_text(reply.preview.pdf), timeout=10000
     )
-    qtbot.mouseClick(reply.save_button, Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, window)
-    wait_idle(qtbot, window)
+    print_reply(qtbot, window, reply, tmp_path / "certificate.pdf")
     state = window.service.get(diary)
     assert state.status is Status.PRINTED and state.letters == ("refusal",)
     certificate = window.service.read_attachment(state.attachments[-1].sha256)
@@ -370,6 +375,12 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
 
 
+def _pdf_pages(path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
 def _request(name: str, received: date) -> dict:
     return {
         "right": "access",
@@ -411,7 +422,7 @@ def _pdf_bytes() -> bytes:
 __all__ = ["timedelta"]
 
 
-def test_batch_print_of_the_replies_ready_today(qtbot, main_window):
+def test_batch_print_of_the_replies_ready_today(qtbot, main_window, tmp_path):
     service = main_window.service
     decided = []
     for name in ("Aino Aalto", "Bertil Berg"):
@@ -424,17 +435,19 @@ def test_batch_print_of_the_replies_ready_today(qtbot, main_window):
     wait_idle(qtbot, main_window)
     assert main_window.today_view.tiles["ready_to_print"].count == 2
     assert main_window.today_view.print_button.isEnabled()
-    printed: list[bytes] = []
-    main_window.print_ready_replies(print_pdfs=lambda pdfs, _parent, _title: printed.extend(pdfs))
+    main_window.print_ready_replies(print_dialog=print_to_file(tmp_path / "batch.pdf"))
+    wait_idle(qtbot, main_window)
+    qtbot.waitUntil(lambda: getattr(main_window, "print_dialog", None) is not None, timeout=10000)
+    main_window.print_dialog.accept()
     wait_idle(qtbot, main_window)
     wait_idle(qtbot, main_window)
-    assert len(printed) == 2 and all(pdf.startswith(b"%PDF") for pdf in printed)
+    assert _pdf_pages(tmp_path / "batch.pdf") >= 2  # both letters went through a real QPrinter
     for case in decided:
         state = service.get(case.id)
         assert state.status is Status.PRINTED
         assert state.attachments[-1].kind.value == "reply"
     assert main_window.today_view.tiles["ready_to_print"].count == 0
-    assert "2 replies" in main_window.statusBar().currentMessage()
+    assert "2 replies printed" in main_window.statusBar().currentMessage()
 
 
 def test_the_list_shows_its_first_page_then_appends_the_rest(qtbot, qtmodeltester, main_window):

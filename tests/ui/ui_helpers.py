@@ -88,3 +88,27 @@ def save_confirming(qtbot, window) -> None:
     if form.fault_note.isVisible() and form._asked_about is not None:
         qtbot.keyClick(QApplication.focusWidget() or form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         wait_idle(qtbot, window)
+
+
+def print_to_file(path):
+    """A print dialog factory: the clerk chose "print to file" with `path` (a real QPrinter writes the PDF)."""
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QDialog
+
+    def factory(printer, parent):
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        factory.printer = printer
+        return QDialog(parent)
+
+    return factory
+
+
+def print_reply(qtbot, window, reply, path) -> None:
+    """Save and print… in the reply dialog, the print dialog accepted with output to the file `path`."""
+    reply.print_dialog_factory = print_to_file(path)
+    qtbot.mouseClick(reply.save_print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: reply.print_dialog is not None and reply.print_dialog.isVisible(), timeout=5000)
+    reply.print_dialog.accept()
+    wait_idle(qtbot, window)
+    wait_idle(qtbot, window)
