@@ -65,7 +65,7 @@ format: $(STAMP)
 
 # Extract the strings marked for translation and merge them into the catalogs.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -o translations/kirjaamo.pot --no-location --sort-output --project=Kirjaamo .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -k tr -o translations/kirjaamo.pot --no-location --sort-output --project=Kirjaamo .
 	@for lang in fi sv en; do \
 		po=translations/$$lang/LC_MESSAGES/kirjaamo.po; \
 		if [ -f $$po ]; then $(BIN)/pybabel -q update -i translations/kirjaamo.pot -o $$po -l $$lang --no-fuzzy-matching --ignore-obsolete; \

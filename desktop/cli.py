@@ -111,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     dispatch_list.add_argument("--date", metavar="YYYY-MM-DD", help="the day of dispatch (default: today)")
     dispatch_list.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
 
+    dossier = commands.add_parser(
+        "dossier",
+        help="a case's dossier for the Ombudsman as PDF/A (reviewer/admin; logged), or `dossier verify FILE.pdf`",
+    )
+    dossier.add_argument("diary", metavar="DIARY|verify")
+    dossier.add_argument("file", nargs="?", type=Path, metavar="FILE.pdf", help="the dossier to verify")
+    dossier.add_argument("--out", type=Path, metavar="FILE.pdf")
+    dossier.add_argument("--lang", choices=["fi", "sv", "en"])
+    dossier.add_argument("--include-files", action="store_true", help="embed the evidence files too")
+
     bench = commands.add_parser("bench", help="measure the desk's speed on a fresh data dir of N cases")
     bench.add_argument("--cases", type=int, default=100_000)
     bench.add_argument("--seed", type=int, default=1)
@@ -640,6 +650,33 @@ def cmd_dispatch_list(args) -> int:
     return EXIT_OK
 
 
+def cmd_dossier(args) -> int:
+    from desktop.services import dossier
+
+    if args.diary == "verify":
+        if args.file is None:
+            raise CliError(_("Which dossier? Give `kirjaamo dossier verify FILE.pdf`."))
+        differences = dossier.verify_dossier(_service(args), args.file)
+        for difference in differences:
+            print(f"{difference.what}\t{difference.subject}\t{difference.detail}", file=sys.stderr)
+        if differences:
+            print(
+                _("{file} differs from the register: {count} difference(s).").format(
+                    file=args.file, count=len(differences)
+                ),
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
+        print(_("{file} matches the register.").format(file=args.file))
+        return EXIT_OK
+    if args.out is None:
+        raise CliError(_("Where to? Give --out FILE.pdf."))
+    _check_out_folder(args.out)
+    path = dossier.write_dossier(_service(args), args.diary, args.out, args.lang, args.include_files)
+    print(path)
+    return EXIT_OK
+
+
 def cmd_rebuild(args) -> int:
     from desktop.services.maintenance import rebuild
 
@@ -887,6 +924,7 @@ _HANDLERS = {
     "deadline": cmd_deadline,
     "letter": cmd_letter,
     "dispatch-list": cmd_dispatch_list,
+    "dossier": cmd_dossier,
     "rebuild": cmd_rebuild,
     "verify": cmd_verify,
     "backup": cmd_backup,

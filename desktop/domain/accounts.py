@@ -22,12 +22,20 @@ class Permission(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     VIEW_ACCESS_LOG = "view_access_log"
     EXPORT = "export"  # case-level exports (one row a case; no requester data) for the officer
+    DOSSIER = "dossier"  # one case's full dossier (for the Ombudsman), and checking one against the register
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.VIEW, Permission.PROCESS}),
     Role.REVIEWER: frozenset(
-        {Permission.VIEW, Permission.PROCESS, Permission.REFUSE, Permission.PURGE, Permission.EXPORT}
+        {
+            Permission.VIEW,
+            Permission.PROCESS,
+            Permission.REFUSE,
+            Permission.PURGE,
+            Permission.EXPORT,
+            Permission.DOSSIER,
+        }
     ),
     Role.ADMIN: frozenset(Permission),
 }

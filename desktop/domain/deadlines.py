@@ -16,11 +16,14 @@ from datetime import date, timedelta
 __all__ = [
     "FINNISH_CALENDAR",
     "DaysLeft",
+    "DueDateSteps",
+    "SkippedDay",
     "Urgency",
     "WorkCalendar",
     "add_months",
     "days_left",
     "due_date",
+    "due_date_steps",
     "extension_allowed_until",
     "urgency",
 ]
@@ -87,12 +90,69 @@ class WorkCalendar:
 FINNISH_CALENDAR = WorkCalendar()
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedDay:
+    """A day on which a period could not end, and why: "saturday", "sunday", "holiday" or "closing_day"."""
+
+    day: date
+    why: str
+    holiday: str = ""  # the holiday's name when `why` is "holiday"
+
+
+@dataclass(frozen=True, slots=True)
+class DueDateSteps:
+    """How a due date was counted, step by step (the case dossier spells these out)."""
+
+    start: date  # the day of receipt (or of the clarification's arrival); it does not count itself
+    months: int
+    period_end: date  # the same date `months` later, or that month's last day
+    month_shortened: bool  # the date did not exist in that month (31.1. → 28.2.)
+    skipped: tuple[SkippedDay, ...]  # period_end and the days after it that were not working days
+    due: date
+
+
+def _skip_reason(calendar: WorkCalendar, d: date) -> SkippedDay:
+    if d.weekday() == 5:
+        return SkippedDay(d, "saturday")
+    if d.weekday() == 6:
+        return SkippedDay(d, "sunday")
+    name = calendar.holiday_name(d)
+    if name is not None:
+        return SkippedDay(d, "holiday", name)
+    return SkippedDay(d, "closing_day")
+
+
+def due_date_steps(
+    start: date, *, extended: bool = False, calendar: WorkCalendar = FINNISH_CALENDAR
+) -> DueDateSteps:
+    """The reply deadline for a request received (or clarified) on `start`, with each step of counting it.
+
+    One month, three if extended; the extended period is counted from `start` itself, not from the
+    one-month due date.
+    """
+    months = 3 if extended else 1
+    period_end = add_months(start, months)
+    skipped: list[SkippedDay] = []
+    due = period_end
+    while not calendar.is_working_day(due):
+        skipped.append(_skip_reason(calendar, due))
+        due += ONE_DAY
+    return DueDateSteps(
+        start=start,
+        months=months,
+        period_end=period_end,
+        month_shortened=period_end.day != start.day,
+        skipped=tuple(skipped),
+        due=due,
+    )
+
+
 def due_date(start: date, *, extended: bool = False, calendar: WorkCalendar = FINNISH_CALENDAR) -> date:
     """The reply deadline for a request received (or clarified) on `start`: one month, three if extended.
 
     The extended period is counted from `start` itself, not from the one-month due date.
     """
-    return calendar.next_working_day(add_months(start, 3 if extended else 1))
+    return due_date_steps(start, extended=extended, calendar=calendar).due
 
 
 def extension_allowed_until(received: date, calendar: WorkCalendar = FINNISH_CALENDAR) -> date:
