@@ -87,6 +87,10 @@ def event_sentence(event: Event, tr: Translate = _) -> str:
         return tr("Letter printed: {kind} ({language})").format(
             kind=word(LETTER_KINDS, p["kind"], tr), language=word(LANGUAGES, p.get("language", ""), tr)
         )
+    if t is EventType.REPLY_KEPT:
+        return tr("Reply saved without printing: {kind} ({language})").format(
+            kind=word(LETTER_KINDS, p["kind"], tr), language=word(LANGUAGES, p.get("language", ""), tr)
+        )
     if t is EventType.DISPATCHED:
         text = tr("Dispatched: {delivery}").format(delivery=word(DELIVERIES, p["delivery"], tr))
         if p.get("tracking_number"):
