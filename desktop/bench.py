@@ -134,7 +134,7 @@ def _prepare(data_dir: Path, cases: int, seed: int, encrypted: bool = True) -> N
     from desktop.services.workspace import Workspace
 
     workspace = Workspace.create(
-        data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD, encrypted=encrypted
+        data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD, encrypted=encrypted, demo=True
     )
     demo.generate(workspace, cases, seed=seed)
     workspace.close()

@@ -355,6 +355,7 @@ def cmd_demo(args) -> int:
             demo.DEMO_PASSWORD,
             "Antti Ylläpitäjä",
             encrypted=not args.unencrypted,
+            demo=True,
         )
         from desktop.services import keys
 

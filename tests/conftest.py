@@ -56,7 +56,7 @@ def template_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     root = tmp_path_factory.mktemp("template") / "data"
     workspace = Workspace.create(
-        root, _office_settings(), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False
+        root, _office_settings(), "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False, demo=True
     )
     try:
         demo.ensure_demo_users(workspace)

@@ -42,7 +42,7 @@ def main() -> None:
     from desktop.ui.main_window import MainWindow
 
     data_dir = Path(tempfile.mkdtemp(prefix="kirjaamo-shots-")) / "data"
-    workspace = Workspace.create(data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD)
+    workspace = Workspace.create(data_dir, demo.office_settings(), "admin", demo.DEMO_PASSWORD, demo=True)
     demo.generate(workspace, args.cases, seed=5, today=TODAY)
     user = workspace.sign_in("clerk", demo.DEMO_PASSWORD)
     clock = FixedClock(datetime(2026, 11, 23, 10, 30, tzinfo=HELSINKI).astimezone(UTC))

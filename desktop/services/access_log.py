@@ -47,6 +47,7 @@ class Action(StrEnum):
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
     RECOVERY_KEY_USED = "recovery_key_used"
+    KEY_ROTATED = "key_rotated"  # a new data key (an account closed); `detail` says why
     LOG_EXPORTED = "log_exported"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection
 
 from desktop.domain.accounts import Permission, Role, User
 from desktop.domain.errors import N_, DomainError
+from desktop.paths import resource_dir
 
 _hasher = PasswordHasher()
 _log = logging.getLogger(__name__)
@@ -35,9 +37,34 @@ def validate_username(username: str) -> str:
     return name
 
 
-def validate_password(password: str) -> None:
-    if len(password) < 4:
-        raise DomainError(N_("The password must have at least 4 characters."))
+MIN_PASSWORD = 12
+DEMO_PASSWORD = "demo"  # the documented password of demo data dirs (`kirjaamo demo`), and only of them
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = resource_dir("security", "common-passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def validate_password(password: str, username: str = "", demo: bool = False) -> None:
+    """NIST SP 800-63B style: at least 12 characters, not a commonly used password, not the user name or
+    one character repeated; no other composition rules. A demo data dir also takes the demo password."""
+    if demo and password == DEMO_PASSWORD:
+        return
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(N_("The password must have at least {count} characters."), count=MIN_PASSWORD)
+    folded = password.casefold()
+    if (
+        folded in _common_passwords()
+        or len(set(folded)) == 1
+        or (username and username.casefold() in folded)
+        or "kirjaamo" in folded
+    ):
+        raise DomainError(
+            N_("That password is too easy to guess (a common one, or it has the user name in it).")
+        )
 
 
 def hash_password(password: str) -> str:
@@ -45,9 +72,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(connection: Connection, username: str, display_name: str, role: Role, password: str) -> User:
+def create_user(
+    connection: Connection, username: str, display_name: str, role: Role, password: str, demo: bool = False
+) -> User:
     name = validate_username(username)
-    validate_password(password)
+    validate_password(password, name, demo)
     cursor = _cursor(connection)
     if cursor.execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
         raise DomainError(N_("The user {username} already exists."), username=name)

@@ -40,7 +40,7 @@ from desktop.services.workspace import Workspace
 from desktop.store import eventlog
 from desktop.store.database import write_transaction
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = accounts.DEMO_PASSWORD  # documented; accepted in demo data dirs only
 DEMO_USERS = (
     ("clerk", "Kaisa Kirjaaja", Role.CLERK),
     ("reviewer", "Ritva Ratkaisija", Role.REVIEWER),
@@ -537,7 +537,7 @@ def ensure_demo_users(workspace: Workspace) -> None:
         existing = {u.username for u in accounts.list_users(connection)}
         for username, display, role in DEMO_USERS:
             if username not in existing:
-                accounts.create_user(connection, username, display, role, DEMO_PASSWORD)
+                accounts.create_user(connection, username, display, role, DEMO_PASSWORD, demo=True)
                 created.append(username)
     if workspace.data_key is not None:  # an encrypted data dir: the password also unwraps its key
         for username in created:

@@ -150,20 +150,42 @@ def _context(username: str) -> bytes:
     return b"user:" + username.encode("utf-8")
 
 
+def _sealed_to(public: bytes, data_key: bytes, context: bytes) -> dict:
+    ephemeral, nonce, sealed = crypto.seal(public, data_key, context)
+    return {"public": _b64(public), "eph": _b64(ephemeral), "box_nonce": _b64(nonce), "sealed": _b64(sealed)}
+
+
+def _open_sealed(entry: dict, private: bytes, context: bytes) -> bytes:
+    return crypto.open_sealed(
+        private, _unb64(entry["eph"]), _unb64(entry["box_nonce"]), _unb64(entry["sealed"]), context
+    )
+
+
 def password_wrap(
     data_key: bytes, username: str, password: str, params: crypto.KdfParams | None = None
 ) -> dict:
-    """The data key sealed under a key derived from `password` (Argon2id, a salt of its own)."""
+    """A new key pair for the user: its private key sealed under a key derived from `password` (Argon2id,
+    a salt of its own), the data key sealed to its public key (so a key rotation can reseal it)."""
     params = params or KDF
     salt = secrets.token_bytes(16)
-    nonce, wrapped = crypto.wrap(crypto.password_kek(password, salt, params), data_key, _context(username))
+    private, public = crypto.new_key_pair()
+    nonce, wrapped = crypto.wrap(crypto.password_kek(password, salt, params), private, _context(username))
     return {
-        "type": "password",
+        "type": "sealed",
         "kdf": params.to_json(),
         "salt": _b64(salt),
         "nonce": _b64(nonce),
         "wrapped": _b64(wrapped),
+        **_sealed_to(public, data_key, _context(username)),
     }
+
+
+def reseal(entry: dict, username: str, data_key: bytes) -> dict | None:
+    """The user's entry with `data_key` sealed to their public key instead; None for a wrap made before
+    key pairs (the password is needed to replace it: the user signs in, or an administrator resets it)."""
+    if entry.get("type") != "sealed":
+        return None
+    return {**entry, **_sealed_to(_unb64(entry["public"]), data_key, _context(username))}
 
 
 def verifier_wrap(data_key: bytes, username: str, verifier: str) -> dict | None:
@@ -185,9 +207,17 @@ def verifier_wrap(data_key: bytes, username: str, verifier: str) -> dict | None:
 
 
 def recovery_wrap(data_key: bytes, recovery_key: bytes) -> dict:
+    """The data key sealed to the recovery key's X25519 public key (derived from it and a salt)."""
     salt = secrets.token_bytes(16)
-    nonce, wrapped = crypto.wrap(crypto.recovery_kek(recovery_key, salt), data_key, b"recovery")
-    return {"salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+    public = crypto.public_of(crypto.recovery_private_key(recovery_key, salt))
+    return {"type": "sealed", "salt": _b64(salt), **_sealed_to(public, data_key, b"recovery")}
+
+
+def reseal_recovery(entry: dict, data_key: bytes) -> dict | None:
+    """The recovery entry for a new data key; None when it predates key pairs (a new recovery key is due)."""
+    if entry.get("type") != "sealed":
+        return None
+    return {**entry, **_sealed_to(_unb64(entry["public"]), data_key, b"recovery")}
 
 
 def key_id(data_key: bytes) -> str:
@@ -208,13 +238,19 @@ def unwrap_password(entry: dict, username: str, password: str) -> tuple[bytes, b
             ), True
         params = crypto.KdfParams.from_json(entry["kdf"])
         kek = crypto.password_kek(password, salt, params)
-        return crypto.unwrap(kek, nonce, wrapped, _context(username)), params != KDF
+        unwrapped = crypto.unwrap(kek, nonce, wrapped, _context(username))
+        if entry.get("type") == "sealed":
+            return _open_sealed(entry, unwrapped, _context(username)), params != KDF
+        return unwrapped, True  # a wrap from before key pairs: replaced by a sealed one at this sign-in
     except crypto.DecryptionFailed:
         raise WrongPassword() from None
 
 
 def unwrap_recovery(entry: dict, recovery_key: bytes) -> bytes:
     try:
+        if entry.get("type") == "sealed":
+            private = crypto.recovery_private_key(recovery_key, _unb64(entry["salt"]))
+            return _open_sealed(entry, private, b"recovery")
         return crypto.unwrap(
             crypto.recovery_kek(recovery_key, _unb64(entry["salt"])),
             _unb64(entry["nonce"]),
@@ -259,6 +295,18 @@ def create(data_dir: Path, username: str, password: str) -> NewKeys:
 
     update(data_dir, write)
     return keys
+
+
+def is_demo(data_dir: Path) -> bool:
+    """A demo data dir (`kirjaamo demo`): its accounts may keep the documented demo password."""
+    try:
+        return bool(load(Path(data_dir)).get("demo"))
+    except DomainError:
+        return False
+
+
+def mark_demo(data_dir: Path) -> None:
+    update(data_dir, lambda data: data.update(demo=True))
 
 
 def set_wrap(data_dir: Path, username: str, entry: dict | None) -> None:

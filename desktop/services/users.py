@@ -13,9 +13,10 @@ from pathlib import Path
 
 from desktop.domain.accounts import Permission, Role, User
 from desktop.domain.errors import N_, DomainError
-from desktop.services import access_log, accounts, keys
+from desktop.services import access_log, accounts, keys, rotation
 from desktop.services.access_log import Action
 from desktop.services.accounts import require
+from desktop.services.rotation import RotationResult
 from desktop.services.workspace import Workspace
 from desktop.store import crypto
 from desktop.store.database import write_transaction
@@ -54,31 +55,45 @@ class UserService:
     def create(self, username: str, display_name: str, role: Role | str, password: str) -> User:
         require(self.user, Permission.MANAGE_USERS)
         name = accounts.validate_username(username)
-        accounts.validate_password(password)
+        accounts.validate_password(password, name, demo=keys.is_demo(self.workspace.data_dir))
         role = Role(role)
         with self.workspace.engine.connect() as connection:
             if _cursor(connection).execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
                 raise DomainError(N_("The user {username} already exists."), username=name)
         wrap = self._wrap(name, password)  # the slow part, before the write lock is taken
         with write_transaction(self.workspace.engine) as connection:
-            created = accounts.create_user(connection, name, display_name, role, password)
+            created = accounts.create_user(
+                connection, name, display_name, role, password, demo=keys.is_demo(self.workspace.data_dir)
+            )
             self._log(connection, Action.USER_CREATED, f"user={name} role={role.value}")
         if wrap is not None:
             keys.set_wrap(self.workspace.data_dir, name, wrap)
         return created
 
-    def disable(self, username: str) -> None:
-        """The account can no longer sign in; on an encrypted desk its key wrap is removed."""
+    def disable(self, username: str, progress: rotation.Progress | None = None) -> RotationResult | None:
+        """The account can no longer sign in. On an encrypted desk its key wrap is removed and the data key
+        rotated (`rotation.rotate_data_key`: database re-keyed, files re-encrypted, `progress(done, all)`),
+        so a copy of the key file it kept, with its password, opens nothing."""
         require(self.user, Permission.MANAGE_USERS)
         target = self._find(username)
         if target.username == self.user.username:
             raise DomainError(N_("You cannot disable your own account."))
         self._keep_an_admin(target, Role(target.role) if target.active else None, active=False)
+        reason = f"user {target.username} disabled"
+        if self.workspace.encrypted:
+
+            def close_account(data: dict) -> None:
+                data["wraps"].pop(target.username, None)
+                # If this process dies now, the next open disables the account and rotates the key.
+                rotation.mark_due(data, reason, self.user.username, disable=target.username)
+
+            keys.update(self.workspace.data_dir, close_account)
         with write_transaction(self.workspace.engine) as connection:
             _cursor(connection).execute("UPDATE users SET active = 0 WHERE username = ?", (target.username,))
             self._log(connection, Action.USER_DISABLED, f"user={target.username}")
-        if self.workspace.encrypted:
-            keys.set_wrap(self.workspace.data_dir, target.username, None)
+        if not self.workspace.encrypted:
+            return None
+        return rotation.rotate_data_key(self.workspace, self.user, reason, progress)
 
     def enable(self, username: str, new_password: str) -> None:
         """Let a disabled account sign in again, with a new password (its old one opens nothing)."""
@@ -152,7 +167,7 @@ class UserService:
         return keys.password_wrap(data_key, username, password) if data_key else None
 
     def _set_password(self, username: str, password: str, action: Action, activate: bool = False) -> None:
-        accounts.validate_password(password)
+        accounts.validate_password(password, username, demo=keys.is_demo(self.workspace.data_dir))
         wrap = self._wrap(username, password)
         password_hash = accounts.hash_password(password)
         with write_transaction(self.workspace.engine) as connection:
@@ -170,11 +185,11 @@ class UserService:
 
 
 def recover(data_dir: Path, recovery_text: str, username: str, new_password: str) -> None:
-    """With the office recovery key: a new password for `username` (enabled if it was disabled)."""
+    """With the office recovery key: a new password for `username` (an active account: a disabled one
+    stays disabled — only an administrator enables it)."""
     recovery_key = crypto.parse_recovery_key(recovery_text)
     if recovery_key is None:
         raise DomainError(N_("That is not a recovery key (eight groups of five letters and digits)."))
-    accounts.validate_password(new_password)
     if not Workspace.is_encrypted(data_dir):
         raise DomainError(N_("{path} is not encrypted: it has no recovery key."), path=str(data_dir))
     entry = keys.load(data_dir).get("recovery")
@@ -185,10 +200,17 @@ def recover(data_dir: Path, recovery_text: str, username: str, new_password: str
     try:
         with workspace.engine.connect() as connection:
             target = accounts.find_user(connection, username)
+        if not target.active:
+            raise DomainError(
+                N_("The account {username} is disabled: the recovery key does not enable it."),
+                username=target.username,
+            )
+        accounts.validate_password(new_password, target.username, demo=keys.is_demo(Path(data_dir)))
+        data_key = workspace.data_key or data_key  # a rotation finished at open changed it
         wrap = keys.password_wrap(data_key, target.username, new_password)
         with write_transaction(workspace.engine) as connection:
             _cursor(connection).execute(
-                "UPDATE users SET password_hash = ?, active = 1 WHERE username = ?",
+                "UPDATE users SET password_hash = ? WHERE username = ?",
                 (accounts.hash_password(new_password), target.username),
             )
             access_log.record_in(

@@ -17,7 +17,7 @@ from desktop.domain.accounts import Role, User
 from desktop.domain.deadlines import WorkCalendar
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.registers import RegisterCatalog
-from desktop.services import access_log, accounts, keys
+from desktop.services import access_log, accounts, keys, rotation
 from desktop.services.access_log import Action
 from desktop.services.catalog import load_catalog
 from desktop.services.ids import HybridClock
@@ -98,6 +98,9 @@ class Workspace:
     def open_with_key(cls, data_dir: Path, data_key: bytes) -> Workspace:
         """Open an encrypted data dir with its data key (after a password or the recovery key gave it)."""
         database = cls.database_path(data_dir)
+        old_key = rotation.old_key_of(data_dir, data_key)  # a key rotation under way: finish it
+        if old_key is not None:
+            rotation.rekey_database(data_dir, old_key, data_key)
         engine = create_sqlite_engine(database, crypto.sqlcipher_key(data_key))
         try:
             migrate(engine)
@@ -111,7 +114,24 @@ class Workspace:
                     path=str(data_dir),
                 ) from None
             raise
-        return cls(Path(data_dir), engine, data_key)
+        workspace = cls(Path(data_dir), engine, data_key)
+        try:
+            if old_key is not None:
+                workspace.blobs.set_keys(crypto.blob_key(data_key), crypto.blob_key(old_key))
+            if rotation.pending(data_dir):
+                rotation.resume(workspace)
+        except BaseException:
+            workspace.close()
+            raise
+        return workspace
+
+    def use_key(self, data_key: bytes, old_key: bytes | None = None) -> None:
+        """After the database was re-keyed (key rotation): connections under the new key; blobs read with
+        the new key, or the old one until they are resealed."""
+        self.engine.dispose()
+        self.engine = create_sqlite_engine(self.database_path(self.data_dir), crypto.sqlcipher_key(data_key))
+        self._data_key = data_key
+        self.blobs.set_keys(crypto.blob_key(data_key), crypto.blob_key(old_key) if old_key else None)
 
     @classmethod
     def unlock(
@@ -169,6 +189,7 @@ class Workspace:
         admin_password: str = "",
         admin_display_name: str = "",
         encrypted: bool = True,
+        demo: bool = False,
     ) -> Workspace:
         """A new, empty data dir with the office's settings and one administrator.
 
@@ -177,7 +198,7 @@ class Workspace:
         """
         settings.validate()
         admin_username = accounts.validate_username(admin_username)
-        accounts.validate_password(admin_password)
+        accounts.validate_password(admin_password, admin_username, demo)
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         database = data_dir / DATABASE_FILE
@@ -190,13 +211,15 @@ class Workspace:
                 engine = create_sqlite_engine(database, crypto.sqlcipher_key(new_keys.data_key))
             else:
                 engine = create_sqlite_engine(database)
+            if demo:
+                keys.mark_demo(data_dir)
             try:
                 migrate(engine)
                 settings.device_id = settings.device_id or uuid.uuid4().hex[:12]
                 with write_transaction(engine) as connection:
                     save_settings(connection, settings)
                     user = accounts.create_user(
-                        connection, admin_username, admin_display_name, Role.ADMIN, admin_password
+                        connection, admin_username, admin_display_name, Role.ADMIN, admin_password, demo
                     )
                     access_log.append(
                         connection,
@@ -212,7 +235,7 @@ class Workspace:
         except BaseException:
             for leftover in data_dir.glob(DATABASE_FILE + "*"):
                 leftover.unlink()
-            if new_keys is not None:
+            if new_keys is not None or demo:
                 keys.key_file(data_dir).unlink(missing_ok=True)
             raise
         workspace = cls(data_dir, engine, new_keys.data_key if new_keys else None)

@@ -51,6 +51,11 @@ class BlobStore:
     def __init__(self, root: Path, key: bytes | None = None) -> None:
         self.root = root
         self._key = key  # the blob key (crypto.blob_key of the data key), None for plaintext files
+        self._old_key: bytes | None = None  # during a key rotation: the key of files not yet resealed
+
+    def set_keys(self, key: bytes, old_key: bytes | None = None) -> None:
+        """Write with `key`; read with it, or with `old_key` while a key rotation is under way."""
+        self._key, self._old_key = key, old_key
 
     @property
     def encrypted(self) -> bool:
@@ -179,10 +184,74 @@ class BlobStore:
             while chunk := source.read(CHUNK):
                 yield chunk
             return
+        candidates = [self._key] if self._old_key is None else [self._key, self._old_key]
+        for number, key in enumerate(candidates):
+            source.seek(0)
+            segments = crypto.decrypt_segments(key, sha256, source)
+            try:
+                first = next(segments)
+            except crypto.DecryptionFailed:
+                if number == len(candidates) - 1:
+                    raise _corrupted(sha256) from None
+                continue  # sealed under the old key (not yet resealed): try it
+            yield first
+            try:
+                yield from segments
+            except crypto.DecryptionFailed:
+                raise _corrupted(sha256) from None
+            return
+
+    def sealed_with_current_key(self, sha256: str) -> bool:
+        """Whether the file's first segment opens with the present key (False: old key, or damaged)."""
+        with open(self.path_for(sha256), "rb") as source:
+            try:
+                next(crypto.decrypt_segments(self._key, sha256, source))  # type: ignore[arg-type]
+            except crypto.DecryptionFailed:
+                return False
+        return True
+
+    def reseal(self, sha256: str) -> bool:
+        """Re-encrypt one file under the present key (key rotation): a new file beside it, checked, then
+        renamed over it — a crash leaves the old file or the new one. False when it already was."""
+        if self._key is None or self.sealed_with_current_key(sha256):
+            return False
+        target = self.path_for(sha256)
+        with open(target, "rb") as source:
+            size = crypto.read_header(source)[2]
+        digest = hashlib.sha256()
+
+        def plain() -> Iterator[bytes]:
+            with open(target, "rb") as source:
+                for chunk in self._plain_chunks(sha256, source):
+                    digest.update(chunk)
+                    yield chunk
+
+        fd, temp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
         try:
-            yield from crypto.decrypt_segments(self._key, sha256, source)
-        except crypto.DecryptionFailed:
-            raise _corrupted(sha256) from None
+            with os.fdopen(fd, "wb") as out:
+                for piece in crypto.encrypt_segments(self._key, sha256, size, crypto.resegment(plain())):
+                    out.write(piece)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                raise _corrupted(sha256)
+            os.replace(temp_name, target)
+            _fsync_dir(target.parent)
+        except BaseException:
+            if os.path.exists(temp_name):
+                os.unlink(temp_name)
+            raise
+        return True
+
+    def names(self) -> list[str]:
+        """Every stored file's SHA-256, sorted."""
+        if not self.root.exists():
+            return []
+        found = []
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir() and len(folder.name) == 2:
+                found += [folder.name + f.name for f in sorted(folder.iterdir()) if len(f.name) == 62]
+        return found
 
     def read(self, sha256: str) -> bytes:
         """The stored bytes, after checking they still hash to their name."""

@@ -36,6 +36,7 @@ from typing import BinaryIO
 from argon2.low_level import Type, hash_secret, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -194,6 +195,55 @@ def unwrap(kek: bytes, nonce: bytes, wrapped: bytes, context: bytes) -> bytes:
         return AESGCM(kek).decrypt(nonce, wrapped, b"kirjaamo key wrap\x00" + context)
     except InvalidTag:
         raise DecryptionFailed("wrong key") from None
+
+
+# -- sealing to a public key (X25519) ---------------------------------------------------------------------
+# A user's password (or the recovery key) unwraps that user's X25519 private key; the data key is sealed to
+# the public key. An administrator can so seal a *new* data key for every remaining user without knowing
+# their passwords (key rotation), and a removed user's old private key opens only the old data key.
+
+
+def new_key_pair() -> tuple[bytes, bytes]:
+    """(private, public) raw 32-byte X25519 keys."""
+    private = X25519PrivateKey.generate()
+    return private.private_bytes_raw(), private.public_key().public_bytes_raw()
+
+
+def public_of(private: bytes) -> bytes:
+    return X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+
+
+def _box_key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=ephemeral + recipient, info=b"kirjaamo sealed key"
+    ).derive(shared)
+
+
+def seal(public: bytes, secret: bytes, context: bytes) -> tuple[bytes, bytes, bytes]:
+    """(ephemeral public key, nonce, ciphertext): `secret` readable only with the private key of `public`."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    nonce = secrets.token_bytes(12)
+    box = AESGCM(_box_key(shared, ephemeral_public, public))
+    return ephemeral_public, nonce, box.encrypt(nonce, secret, b"kirjaamo sealed\x00" + context)
+
+
+def open_sealed(private: bytes, ephemeral: bytes, nonce: bytes, sealed: bytes, context: bytes) -> bytes:
+    key = X25519PrivateKey.from_private_bytes(private)
+    shared = key.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    box = AESGCM(_box_key(shared, ephemeral, key.public_key().public_bytes_raw()))
+    try:
+        return box.decrypt(nonce, sealed, b"kirjaamo sealed\x00" + context)
+    except InvalidTag:
+        raise DecryptionFailed("wrong key") from None
+
+
+def recovery_private_key(recovery_key: bytes, salt: bytes) -> bytes:
+    """The X25519 private key of the office recovery key (derived: the recovery key is all one keeps)."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=b"kirjaamo recovery x25519"
+    ).derive(recovery_key)
 
 
 # -- recovery key text ---------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as folder:
         workspace = Workspace.create(
-            Path(folder) / "data", demo.office_settings(), "admin", demo.DEMO_PASSWORD
+            Path(folder) / "data", demo.office_settings(), "admin", demo.DEMO_PASSWORD, demo=True
         )
         demo.ensure_demo_users(workspace)
         with workspace.engine.connect() as connection:

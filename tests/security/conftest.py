@@ -28,7 +28,7 @@ def encrypted_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
         office_postcode="50101",
         office_city="MIKKELI",
     )
-    workspace = Workspace.create(root, settings, "admin", PASSWORD, "Antti Ylläpitäjä")
+    workspace = Workspace.create(root, settings, "admin", PASSWORD, "Antti Ylläpitäjä", demo=True)
     try:
         demo.ensure_demo_users(workspace)
         recovery = workspace.recovery_key

@@ -77,8 +77,8 @@ def test_an_admin_creates_a_user_in_the_app(qtbot, enc_dir: Path, monkeypatch, t
             self.username_edit.setText("maija")
             self.name_edit.setText("Maija Virtanen")
             self.role_combo.setCurrentIndex(self.role_combo.findData("reviewer"))
-            self.password_edit.setText("salasana1")
-            self.again_edit.setText("salasana1")
+            self.password_edit.setText("kesäinen-lintu-42")
+            self.again_edit.setText("kesäinen-lintu-42")
             return QDialog.DialogCode.Accepted
 
         monkeypatch.setattr(NewUserDialog, "exec", fill)
@@ -97,6 +97,6 @@ def test_an_admin_creates_a_user_in_the_app(qtbot, enc_dir: Path, monkeypatch, t
         window.runner.shutdown()
         window.close()
         workspace.close()
-    opened, user = Workspace.unlock(enc_dir, "maija", "salasana1")
+    opened, user = Workspace.unlock(enc_dir, "maija", "kesäinen-lintu-42")
     assert user.role.value == "reviewer"
     opened.close()

@@ -30,22 +30,22 @@ def opens(data_dir: Path, username: str, password: str) -> bool:
 def test_changing_a_password_rewraps_the_key(enc_dir: Path, sign_in, recovery_key: str, run_cli) -> None:
     workspace, clerk = sign_in("clerk")
     with pytest.raises(DomainError, match="present password"):
-        UserService(workspace, clerk).change_own_password("wrong", "uusi-salasana")
-    UserService(workspace, clerk).change_own_password(PASSWORD, "uusi-salasana")
+        UserService(workspace, clerk).change_own_password("wrong", "uusi-salasana-9")
+    UserService(workspace, clerk).change_own_password(PASSWORD, "uusi-salasana-9")
     workspace.close()
     assert not opens(enc_dir, "clerk", PASSWORD)
-    assert opens(enc_dir, "clerk", "uusi-salasana")
+    assert opens(enc_dir, "clerk", "uusi-salasana-9")
 
     # The recovery key still opens the data: it sets a new password (the command line, as documented).
     code, out, err = run_cli(
         "--data-dir", enc_dir, "--user", "clerk", "recover",
-        env={"KIRJAAMO_RECOVERY_KEY": recovery_key.lower().replace("-", " "), "KIRJAAMO_NEW_PASSWORD": "kolmas"},
+        env={"KIRJAAMO_RECOVERY_KEY": recovery_key.lower().replace("-", " "), "KIRJAAMO_NEW_PASSWORD": "kolmas-tunnus-7"},
     )  # fmt: skip
     assert (code, err) == (0, ""), err
-    assert not opens(enc_dir, "clerk", "uusi-salasana") and opens(enc_dir, "clerk", "kolmas")
+    assert not opens(enc_dir, "clerk", "uusi-salasana-9") and opens(enc_dir, "clerk", "kolmas-tunnus-7")
     code, _out, err = run_cli(
         "--data-dir", enc_dir, "--user", "clerk", "recover",
-        env={"KIRJAAMO_RECOVERY_KEY": "AAAAA-" * 7 + "AAAAA", "KIRJAAMO_NEW_PASSWORD": "x1234"},
+        env={"KIRJAAMO_RECOVERY_KEY": "AAAAA-" * 7 + "AAAAA", "KIRJAAMO_NEW_PASSWORD": "x1234-pitkä-tunnus"},
     )  # fmt: skip
     assert code == 1 and "not the recovery key" in err
 
@@ -53,16 +53,16 @@ def test_changing_a_password_rewraps_the_key(enc_dir: Path, sign_in, recovery_ke
 def test_an_admin_resets_disables_and_enables_accounts(enc_dir: Path, sign_in) -> None:
     workspace, admin = sign_in("admin")
     users = UserService(workspace, admin)
-    users.reset_password("reviewer", "nollattu")
-    assert not opens(enc_dir, "reviewer", PASSWORD) and opens(enc_dir, "reviewer", "nollattu")
+    users.reset_password("reviewer", "nollattu-tunnus-5")
+    assert not opens(enc_dir, "reviewer", PASSWORD) and opens(enc_dir, "reviewer", "nollattu-tunnus-5")
 
-    users.create("maija", "Maija Virtanen", Role.CLERK, "alkusalasana")
-    assert opens(enc_dir, "maija", "alkusalasana")
+    users.create("maija", "Maija Virtanen", Role.CLERK, "alku-tunnus-hyvä")
+    assert opens(enc_dir, "maija", "alku-tunnus-hyvä")
     users.disable("maija")
     assert "maija" not in keys.load(enc_dir)["wraps"]  # even a copy made now does not open for her
-    assert not opens(enc_dir, "maija", "alkusalasana")
-    users.enable("maija", "uudestaan")
-    assert opens(enc_dir, "maija", "uudestaan")
+    assert not opens(enc_dir, "maija", "alku-tunnus-hyvä")
+    users.enable("maija", "uudestaan-avattu-3")
+    assert opens(enc_dir, "maija", "uudestaan-avattu-3")
     users.change_role("maija", Role.REVIEWER)
     assert {a.username: (a.role, a.active, a.has_key) for a in users.accounts()}["maija"] == (
         Role.REVIEWER,
@@ -122,4 +122,4 @@ def test_the_key_file_holds_no_secret_in_the_clear(enc_dir: Path, recovery_key: 
 
 def test_recover_refuses_an_unencrypted_data_dir(data_dir: Path, recovery_key: str) -> None:
     with pytest.raises(DomainError, match="not encrypted"):
-        recover(data_dir, recovery_key, "admin", "uusi1")
+        recover(data_dir, recovery_key, "admin", "uusi1-pitkä-tunnus")

@@ -59,7 +59,10 @@ FORBIDDEN = {
         ("export cases", lambda w, u, c, d: ReportService(w, u, c).case_rows(default_period(c.today()))),
     ],
     "reviewer": [
-        ("reset a password", lambda w, u, c, d: UserService(w, u).reset_password("admin", "taken")),
+        (
+            "reset a password",
+            lambda w, u, c, d: UserService(w, u).reset_password("admin", "varattu-tunnus-42"),
+        ),
         ("disable a user", lambda w, u, c, d: UserService(w, u).disable("admin")),
         (
             "save office settings",

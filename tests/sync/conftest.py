@@ -127,7 +127,7 @@ def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sync_template") / "data"
     settings = OfficeSettings(office_prefix="KEHA", office_name="Testivirasto", office_city="MIKKELI")
     workspace = Workspace.create(
-        root, settings, "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False
+        root, settings, "admin", demo.DEMO_PASSWORD, "Antti Ylläpitäjä", encrypted=False, demo=True
     )
     try:
         demo.ensure_demo_users(workspace)
