@@ -173,6 +173,11 @@ class Workspace:
         return workspace, user
 
     @staticmethod
+    def is_demo(data_dir: Path) -> bool:
+        """A demo data dir (`kirjaamo demo`): the sign-in dialog says its password is the demo one."""
+        return keys.is_demo(Path(data_dir))
+
+    @staticmethod
     def last_user_hint(data_dir: Path) -> str:
         """Who signed in last on this desk (offered first by the sign-in dialog and the command line)."""
         try:

@@ -75,8 +75,15 @@ class SignInDialog(QDialog):
         )
         buttons.accepted.connect(self._try)
         buttons.rejected.connect(self.reject)
+        folder = workspace.data_dir if workspace is not None else self._data_dir
+        self.demo_note = QLabel(
+            _("Demo data: every account has the documented demo password “demo”. Not for real cases.")
+        )
+        self.demo_note.setWordWrap(True)
+        self.demo_note.setVisible(folder is not None and Workspace.is_demo(folder))
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.demo_note)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)

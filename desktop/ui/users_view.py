@@ -5,7 +5,7 @@ The checks are the service's (`UserService`); this page only shows what the sign
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -103,10 +103,13 @@ class NewUserDialog(PasswordDialog):
 
 
 class UsersView(QWidget):
+    rotation_progress = Signal(int, int)  # files re-encrypted, in all (emitted on the worker, shown here)
+
     def __init__(self, service: UserService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = service
         self._runner = runner
+        self.rotation_progress.connect(self._show_rotation)
         self.table = QTableWidget(0, 5)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -248,12 +251,42 @@ class UsersView(QWidget):
         self._with_new_password(self._service.reset_password, _("{user} has a new password."))
 
     def disable(self) -> None:
+        """Disabling rotates the data key (files re-encrypted on the worker): progress shows here."""
         account = self.selected()
-        if account is not None:
-            self._write(
-                lambda: self._service.disable(account.username),
-                _("{user} can no longer sign in.").format(user=account.username),
+        if account is None:
+            return
+        done_text = _("{user} can no longer sign in.").format(user=account.username)
+
+        def done(result) -> None:
+            lines = [done_text]
+            if result is not None and result.dropped:
+                lines.append(
+                    _("The data key was changed: {users} must be given a new password.").format(
+                        users=", ".join(result.dropped)
+                    )
+                )
+            if result is not None and result.new_recovery_key:
+                lines.append(
+                    _("New office recovery key (print it now; the old one opens nothing): {key}").format(
+                        key=result.new_recovery_key
+                    )
+                )
+            self._done("\n".join(lines))(result)
+
+        self.message_label.setStyleSheet(theme.text_style("ok"))
+        self.message_label.setText(_("Changing the data key…"))
+        CaseOp(
+            self._runner,
+            lambda: self._service.disable(account.username, progress=self.rotation_progress.emit),
+            CaseChanges.of([], USERS),
+        ).success(done).failure(self._failed).run()
+
+    def _show_rotation(self, done: int, total: int) -> None:
+        self.message_label.setText(
+            _("Re-encrypting the files with the new data key: {done} of {total}").format(
+                done=done, total=total
             )
+        )
 
     def enable(self) -> None:
         # A disabled account lost its key wrap: it comes back only with a new password.

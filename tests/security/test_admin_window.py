@@ -100,3 +100,40 @@ def test_an_admin_creates_a_user_in_the_app(qtbot, enc_dir: Path, monkeypatch, t
     opened, user = Workspace.unlock(enc_dir, "maija", "kesäinen-lintu-42")
     assert user.role.value == "reviewer"
     opened.close()
+
+
+def test_sign_in_says_when_the_password_is_the_demo_one(qtbot, enc_dir: Path, tmp_path: Path) -> None:
+    from desktop.services import keys
+
+    dialog = SignInDialog(username="admin", data_dir=enc_dir)
+    qtbot.addWidget(dialog)
+    assert not dialog.demo_note.isHidden() and "“demo”" in dialog.demo_note.text()
+    keys.update(enc_dir, lambda data: data.pop("demo"))  # an office's own data dir
+    plain = SignInDialog(username="admin", data_dir=enc_dir)
+    qtbot.addWidget(plain)
+    assert plain.demo_note.isHidden()
+
+
+def test_disabling_a_user_in_the_app_shows_the_key_rotation(qtbot, enc_dir: Path, monkeypatch) -> None:
+    dialog = sign_in_with_dialog(qtbot, enc_dir, "admin", "demo")
+    workspace, admin = dialog.workspace, dialog.user
+    old_key = workspace.data_key
+    for n in range(3):
+        workspace.blobs.put_bytes(bytes([n]) * 5000)
+    window = open_window(qtbot, workspace, admin)
+    try:
+        window.show_page("admin")
+        users = window.admin_view.users_view
+        qtbot.waitUntil(lambda: users.table.rowCount() == 3, timeout=10_000)
+        seen: list[tuple[int, int]] = []
+        users.rotation_progress.connect(lambda done, total: seen.append((done, total)))
+        row = next(r for r in range(users.table.rowCount()) if users.table.item(r, 0).text() == "clerk")
+        users.table.selectRow(row)
+        qtbot.mouseClick(users.disable_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "can no longer sign in" in users.message_label.text(), timeout=20_000)
+        assert seen and seen[-1] == (3, 3)
+        assert workspace.data_key != old_key
+    finally:
+        window.runner.shutdown()
+        window.close()
+        workspace.close()
