@@ -129,7 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
 
     commands.add_parser("rebuild", help="replay the event log into fresh projections")
-    commands.add_parser("verify", help="check the access log's hash chain, the files and the projections")
+    verify_parser = commands.add_parser(
+        "verify", help="check the access log's hash chain, the files and the projections"
+    )
+    verify_parser.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="KJC1-…",
+        help="an access-log checkpoint (printed on a dispatch list, in a backup's manifest) to check against",
+    )
     backup = commands.add_parser(
         "backup", help="one archive file: database snapshot, files, key file (admins)"
     )
@@ -691,7 +700,7 @@ def cmd_verify(args) -> int:
 
     workspace = _workspace(args)
     try:
-        problems = verify(workspace)
+        problems = verify(workspace, args.checkpoint)
     finally:
         workspace.close()
     for problem in problems:

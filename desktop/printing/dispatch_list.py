@@ -72,9 +72,10 @@ def _table_header(flow: Flow, texts: dict) -> None:
 
 
 def render_dispatch_list(
-    office: Office, date: str, items: Sequence[DispatchItem], language: str = "fi"
+    office: Office, date: str, items: Sequence[DispatchItem], language: str = "fi", checkpoint: str = ""
 ) -> bytes:
-    """The dispatch list as PDF bytes; items in the order given (the service sorts them by diary number)."""
+    """The dispatch list as PDF bytes; items in the order given (the service sorts them by diary number).
+    `checkpoint`: the access log's checkpoint, printed at the end (`kirjaamo verify --checkpoint`)."""
     all_texts = labels(language)
     texts = all_texts["dispatch"]
     kind_names = all_texts["kinds"]
@@ -130,6 +131,10 @@ def render_dispatch_list(
             Block(BlockKind.SIGNATURE, label=texts["posti"]),
         ],
     )
+    if checkpoint:
+        flow.skip(BODY_LEADING)
+        flow.line(LEFT, f"{texts['checkpoint']}:", FONT, TABLE_SIZE)
+        flow.line(LEFT, checkpoint, FONT, TABLE_SIZE)
     header = Header(sender=(office.name,), doctype=texts["doctype"], date=date)
     pages = compose(flow.pages, header, office_footer(office, language))
     metadata = Metadata(

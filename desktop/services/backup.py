@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from desktop.domain.accounts import Permission, User
 from desktop.domain.errors import N_, DomainError
-from desktop.services import access_log, keys
+from desktop.services import access_log, checkpoint, keys
 from desktop.services.access_log import Action
 from desktop.services.accounts import require
 from desktop.services.workspace import Workspace
@@ -86,6 +86,7 @@ def backup(workspace: Workspace, user: User, path: Path) -> BackupReport:
         raise DomainError(N_("The folder {folder} does not exist."), folder=str(path.parent))
     # Logged first: the snapshot then holds the record of its own making.
     access_log.record(workspace, user, Action.BACKUP, detail=f"file={path.name}")
+    anchor = checkpoint.current(workspace)  # the log up to this backup's own entry, kept outside the desk
     work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         snapshot = work / DATABASE_FILE
@@ -110,6 +111,7 @@ def backup(workspace: Workspace, user: User, path: Path) -> BackupReport:
             "device_id": workspace.settings.device_id,
             "encrypted": workspace.encrypted,
             "key_id": keys.key_id(workspace.data_key) if workspace.data_key else "",
+            "access_log_checkpoint": anchor.text,
             "files": {},
         }
         archive = work / "archive.tar"

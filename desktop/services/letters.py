@@ -35,7 +35,7 @@ from desktop.i18n import error_text, format_date
 from desktop.printing import letter as printing
 from desktop.printing.dispatch_list import DispatchItem, render_dispatch_list
 from desktop.printing.letter import LetterData, Office
-from desktop.services import access_log
+from desktop.services import access_log, checkpoint
 from desktop.services.accounts import require
 from desktop.services.cases import CaseService
 from desktop.services.settings import OfficeSettings
@@ -452,11 +452,13 @@ def dispatch_list_pdf(
     settings = service.workspace.settings
     if items is None:
         items = dispatch_items(service, day)
+    anchor = checkpoint.current(service.workspace).text  # the access log as it is, on paper
     pdf = render_dispatch_list(
         office_of(settings, language or settings.ui_language),
         format_date(day),
         items,
         language or settings.ui_language,
+        checkpoint=anchor,
     )
     access_log.record(
         service.workspace,

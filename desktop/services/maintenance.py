@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.domain.events import fold
+from desktop.services import checkpoint
 from desktop.services.access_log import verify_chain
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog
@@ -14,7 +16,7 @@ from desktop.store import eventlog
 @dataclass(frozen=True)
 class Problem:
     what: str  # "blob_missing", "blob_corrupted", "projection_mismatch", "projection_missing", "orphan_projection",
-    # "access_log_broken"
+    # "access_log_broken", "access_log_checkpoint"
     subject: str  # a sha256 or a diary number / case id
     detail: str = ""
 
@@ -24,10 +26,14 @@ def rebuild(workspace: Workspace) -> int:
     return eventlog.rebuild(workspace.engine)
 
 
-def verify(workspace: Workspace) -> list[Problem]:
+def verify(workspace: Workspace, checkpoints: Sequence[str] = ()) -> list[Problem]:
     """The access log's hash chain unbroken, every attached file intact on disk, every projection row equal
-    to the fold of its events."""
-    problems: list[Problem] = []
+    to the fold of its events; and the log still reaching each of `checkpoints` (as printed, `checkpoint`).
+    A text that is not a checkpoint of this office raises DomainError before anything is checked."""
+    problems: list[Problem] = [
+        Problem("access_log_checkpoint", f"entry {m.entry}", m.detail)
+        for m in checkpoint.check(workspace, list(checkpoints))
+    ]
     with workspace.engine.connect() as connection:
         chain = verify_chain(connection)
         if chain.broken is not None:
