@@ -154,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     server_commands = server.add_subparsers(dest="server_command", required=True, parser_class=_Parser)
     server_init = server_commands.add_parser("init", help="create or upgrade the server schema")
     server_init.add_argument("--url", required=True, help="postgresql+psycopg://user@host:port/database")
+    server_reseal = server_commands.add_parser(
+        "reseal", help="seal a server made by the previous release (privileged role, from a desk that synced)"
+    )
+    server_reseal.add_argument("--url", required=True, help="the server's privileged address")
+
     desk = commands.add_parser("desk", help="enrol or remove the office's desks (privileged server role)")
     desk_commands = desk.add_subparsers(dest="desk_command", required=True, parser_class=_Parser)
     desk_enrol = desk_commands.add_parser("enrol", help="print a one-time enrolment code for a new desk")
@@ -769,6 +774,8 @@ def cmd_recover(args) -> int:
 def cmd_server(args) -> int:
     from desktop.sync.server_schema import init_server
 
+    if args.server_command == "reseal":
+        return _server_reseal(args)
     result = init_server(args.url)
     state = _("created") if result.before is None else _("upgraded") if result.changed else _("up to date")
     print(_("Server schema version {version} ({state}).").format(version=result.version, state=state))
@@ -777,6 +784,22 @@ def cmd_server(args) -> int:
             "Each desk gets its own login by enrolment; enrolling, removing desks and purges need role "
             "{privileged}."
         ).format(privileged=result.privileged_role)
+    )
+    return EXIT_OK
+
+
+def _server_reseal(args) -> int:
+    from desktop.services.reseal import reseal_server
+
+    workspace, user = _session(args)
+    try:
+        result = reseal_server(workspace, user, args.url)
+    finally:
+        workspace.close()
+    print(
+        _(
+            "Sealed {events} events, {files} files and {accounts} accounts; this desk is enrolled as {role}."
+        ).format(events=result.events, files=result.files, accounts=result.accounts, role=result.role)
     )
     return EXIT_OK
 

@@ -257,6 +257,11 @@ class CaseService:
 
         return AccessLogService(self.workspace, self.user)
 
+    def desk_service(self):
+        from desktop.services.desks import DeskService
+
+        return DeskService(self.workspace, self.user, self.clock)
+
     def retention_service(self):
         from desktop.services.retention import RetentionService
 

@@ -29,7 +29,7 @@ import hmac
 import json
 import secrets
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
@@ -103,13 +103,7 @@ class OfficeSeal:
         blob_ref = None
         if event.type in _BLOB_EVENTS and event.payload.get("sha256"):
             blob_ref = self.blob_name(event.payload["sha256"])
-        inner = dumps(
-            {
-                "payload": event.payload,
-                "actor": event.actor,
-                "at": event.at.isoformat(timespec="microseconds"),
-            }
-        ).encode("utf-8")
+        inner = dumps(_sealed_fields(event)).encode("utf-8")
         nonce = secrets.token_bytes(NONCE)
         aad = self._event_aad(event.id, event.case_id, event.type.value, event.device_id, event.hlc)
         sealed = ENVELOPE + _b64(nonce + self._events.encrypt(nonce, inner, aad))
@@ -137,15 +131,10 @@ class OfficeSeal:
                 raw[:NONCE], raw[NONCE:], self._event_aad(event_id, case_id, type_, device_id, hlc)
             )
             data = json.loads(inner)
+            known = {name: data[name] for name in _SEALED_FIELDS if name in data}
+            known["at"] = datetime.fromisoformat(data["at"])
             return Event(
-                id=event_id,
-                case_id=case_id,
-                type=EventType(type_),
-                payload=data["payload"],
-                actor=data["actor"],
-                at=datetime.fromisoformat(data["at"]),
-                device_id=device_id,
-                hlc=hlc,
+                id=event_id, case_id=case_id, type=EventType(type_), device_id=device_id, hlc=hlc, **known
             )
         except (InvalidTag, ValueError, KeyError, TypeError):
             raise SealBroken(
@@ -198,6 +187,18 @@ class OfficeSeal:
             raise SealBroken(
                 N_("The office's records on the server do not open with this office's key.")
             ) from None
+
+
+# Everything of an event but what the server needs in clear goes into the envelope — also fields added to
+# `Event` later (a signature over the plaintext, for instance), as long as they are JSON values.
+_CLEAR_FIELDS = frozenset({"id", "case_id", "type", "device_id", "hlc"})
+_SEALED_FIELDS = tuple(f.name for f in fields(Event) if f.name not in _CLEAR_FIELDS)
+
+
+def _sealed_fields(event: Event) -> dict:
+    data = {name: getattr(event, name) for name in _SEALED_FIELDS}
+    data["at"] = event.at.isoformat(timespec="microseconds")
+    return data
 
 
 def _plain_server_event(row) -> Event:

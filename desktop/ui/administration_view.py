@@ -8,6 +8,7 @@ from desktop.domain.accounts import Permission, User
 from desktop.i18n import _
 from desktop.services.cases import CaseService
 from desktop.ui.access_log_view import AccessLogView
+from desktop.ui.desks_view import DesksView
 from desktop.ui.retention_view import BackupBox, RetentionView
 from desktop.ui.runner import DbRunner
 from desktop.ui.users_view import UsersView
@@ -27,6 +28,7 @@ class AdministrationView(QWidget):
         self.access_log_view = AccessLogView(service.access_log_service(), runner)
         self.retention_view = RetentionView(service.retention_service(), runner, lambda: service.settings)
         self.backup_box = BackupBox(service, runner)
+        self.desks_view = DesksView(service.desk_service(), runner)
         retention_page = QWidget()
         retention_layout = QVBoxLayout(retention_page)
         retention_layout.addWidget(self.retention_view, 1)
@@ -37,6 +39,8 @@ class AdministrationView(QWidget):
         if user.can(Permission.VIEW_ACCESS_LOG):
             self._pages.append((self.tabs.addTab(self.access_log_view, ""), self.access_log_view))
         self._pages.append((self.tabs.addTab(retention_page, ""), self.retention_view))
+        if user.can(Permission.MANAGE_SETTINGS):
+            self._pages.append((self.tabs.addTab(self.desks_view, ""), self.desks_view))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.tabs.currentChanged.connect(lambda _index: self.reload())
@@ -47,6 +51,7 @@ class AdministrationView(QWidget):
             self.users_view: _("&Users"),
             self.access_log_view: _("&Access log"),
             self.retention_view: _("Re&tention and backup"),
+            self.desks_view: _("&Desks"),
         }
         for index, view in self._pages:
             self.tabs.setTabText(index, names[view])
