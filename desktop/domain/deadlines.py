@@ -25,6 +25,7 @@ __all__ = [
     "due_date",
     "due_date_steps",
     "extension_allowed_until",
+    "may_extend",
     "urgency",
 ]
 
@@ -155,9 +156,15 @@ def due_date(start: date, *, extended: bool = False, calendar: WorkCalendar = FI
     return due_date_steps(start, extended=extended, calendar=calendar).due
 
 
-def extension_allowed_until(received: date, calendar: WorkCalendar = FINNISH_CALENDAR) -> date:
-    """The last day on which the extension notice may be recorded: the one-month due date."""
-    return due_date(received, calendar=calendar)
+def extension_allowed_until(start: date, calendar: WorkCalendar = FINNISH_CALENDAR) -> date:
+    """The last day on which the extension may be recorded for a period counted from `start` (receipt, or
+    the clarification's arrival): the one-month due date. Stored on the case as `one_month_due`."""
+    return due_date(start, calendar=calendar)
+
+
+def may_extend(one_month_due: date, today: date) -> bool:
+    """GDPR 12(3): the requester must be told of the extension within the first month (up to its last day)."""
+    return today <= one_month_due
 
 
 @dataclass(frozen=True, slots=True)

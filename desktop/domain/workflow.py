@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from desktop.domain.deadlines import may_extend
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.model import (
     PERSONAL_DATA_DECISIONS,
@@ -84,7 +85,7 @@ def why_not(state: CaseState, action: Action, today: date) -> DomainError | None
             if status is Status.WAITING:
                 return DomainError(N_("The deadline is stopped while waiting for the requester."))
             return DomainError(N_("The deadline can be extended only before the decision."))
-        if today > state.one_month_due:
+        if not may_extend(state.one_month_due, today):
             return DomainError(
                 N_("An extension must be recorded within the first month, by {date}."),
                 date=state.one_month_due.isoformat(),

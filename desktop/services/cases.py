@@ -226,6 +226,10 @@ class CaseService:
         """(register name, reason or "") for each chosen register to which `right` does not apply."""
         return applicability_notes(self.workspace.catalog, right, register_ids, language)
 
+    def ui_state_path(self) -> Path:
+        """Where this user's window layout on this desk is kept (an INI file in the data dir's `ui/`)."""
+        return Path(self.workspace.data_dir) / "ui" / f"{self.user.username}.ini"
+
     def reload_settings(self) -> OfficeSettings:
         """Read the office settings again after they were saved (the window applies them)."""
         self.workspace.reload_settings()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from desktop.domain import identifiers
-from desktop.domain.deadlines import WorkCalendar, due_date
+from desktop.domain.deadlines import WorkCalendar, due_date, extension_allowed_until
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import CORRECTABLE_FIELDS, EventType, field_value
 from desktop.domain.model import (
@@ -111,7 +111,7 @@ def clarification_received(ctx: Context, state: CaseState, on: date) -> list[Eve
     check(state, Action.RECEIVE_CLARIFICATION, ctx.today, on=on)
     # The clock restarts: the period is counted anew from the day the information arrived.
     due = due_date(on, extended=state.extended, calendar=ctx.calendar)
-    one_month = due_date(on, calendar=ctx.calendar)
+    one_month = extension_allowed_until(on, calendar=ctx.calendar)
     return [
         (
             EventType.CLARIFICATION_RECEIVED,
@@ -279,5 +279,5 @@ def fields_corrected(
     if "received" in logged and not state.pauses:
         received = date.fromisoformat(logged["received"]["new"])
         payload["due_date"] = due_date(received, extended=state.extended, calendar=ctx.calendar).isoformat()
-        payload["one_month_due"] = due_date(received, calendar=ctx.calendar).isoformat()
+        payload["one_month_due"] = extension_allowed_until(received, calendar=ctx.calendar).isoformat()
     return [(EventType.FIELDS_CORRECTED, payload)]

@@ -318,7 +318,7 @@ class FieldEditor(QStackedWidget):
         self.registers_list.setMaximumHeight(140)
         self.registers_list.setWordWrap(True)
         language = current_language()
-        for register in service.workspace.catalog:
+        for register in service.catalog:
             item = QListWidgetItem(register.name.get(language))
             item.setToolTip(register.name.get(language))
             item.setData(Qt.ItemDataRole.UserRole, register.id)

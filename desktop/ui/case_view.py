@@ -241,7 +241,7 @@ class CaseView(QWidget):
     def _show(self, loaded) -> None:
         self.state, self.events = loaded
         language = current_language()
-        labels.register_names.update({r.id: r.name.get(language) for r in self._service.workspace.catalog})
+        labels.register_names.update({r.id: r.name.get(language) for r in self._service.catalog})
         self.timeline_model.set_events(self.events)
         self.timeline.resizeRowsToContents()
         self._render()

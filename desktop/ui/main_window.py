@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         if self.sync is None and self.service.settings.server_url:
             from desktop.ui.sync_status import SyncController
 
-            self.sync = SyncController(self.service.sync_service(), self)
+            self.sync = SyncController(self.service.sync_service(), lambda: self.service.settings, self)
             self.sync.status_text.connect(self.connection_label.setText)
             self.sync.synced.connect(
                 lambda _report: self.notifier.publish(CaseChanges(kinds=frozenset({SYNC}), everything=True))

@@ -7,10 +7,13 @@ hh:mm / the error's reason; a failed round is simply tried again at the next tic
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.i18n import _, error_text
 from desktop.services.clock import HELSINKI
+from desktop.services.settings import OfficeSettings
 from desktop.services.sync_service import SyncReport, SyncService, SyncStatus
 from desktop.ui.runner import DbRunner
 
@@ -19,9 +22,12 @@ class SyncController(QObject):
     status_text = Signal(str)
     synced = Signal(object)  # SyncReport, after a round that brought or sent something
 
-    def __init__(self, sync: SyncService, parent: QObject | None = None) -> None:
+    def __init__(
+        self, sync: SyncService, settings: Callable[[], OfficeSettings], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._sync = sync
+        self._settings = settings  # the office settings as the window has them
         self.runner = DbRunner(self)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.sync_now)
@@ -35,7 +41,7 @@ class SyncController(QObject):
     def start(self) -> None:
         """Show the current state and, for a desk with a server, start the timer and sync at once."""
         self.refresh_status()
-        settings = self._sync.workspace.settings
+        settings = self._settings()
         if settings.server_url:
             self._timer.start(max(5, settings.sync_interval_seconds) * 1000)
             self.sync_now()
@@ -43,7 +49,7 @@ class SyncController(QObject):
             self._timer.stop()
 
     def sync_now(self) -> None:
-        if self.running or not self._sync.workspace.settings.server_url:
+        if self.running or not self._settings().server_url:
             return
         self.running = True
         self._emit(_("Syncing…"))

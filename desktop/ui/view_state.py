@@ -12,8 +12,7 @@ RESTORABLE = ("today", "cases", "reports", "scans")
 class ViewState:
     def __init__(self, window) -> None:
         self.window = window
-        workspace = window.service.workspace
-        path = workspace.data_dir / "ui" / f"{window.service.user.username}.ini"
+        path = window.service.ui_state_path()
         self.settings = QSettings(str(path), QSettings.Format.IniFormat)
 
     def save(self) -> None:

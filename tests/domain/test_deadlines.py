@@ -251,3 +251,10 @@ def test_urgency_values_are_strings() -> None:
     assert [u.value for u in Urgency] == ["overdue", "soon", "ok"]
     assert Urgency("soon") is Urgency.SOON
     assert Urgency.OVERDUE == "overdue"
+
+
+def test_the_extension_limit_is_the_one_month_due_date_in_one_place() -> None:
+    from desktop.domain.deadlines import may_extend
+
+    limit = extension_allowed_until(D("2026-03-05"))  # 7.4.2026 (Easter moves it)
+    assert may_extend(limit, limit) and not may_extend(limit, limit + timedelta(days=1))
