@@ -269,8 +269,10 @@ def _corrected(s: CaseState, event: Event) -> CaseState:
     for path, change in p["changes"].items():
         current = field_value(s, path)
         if current != change.get("old"):
-            # Written on a desk that had not seen the latest value: keep both, ask a person.
-            values = tuple(str(v) for v in (current, change["new"]))
+            # Written on a desk that had not seen the latest value: keep every value, ask a person. A third
+            # (fourth…) concurrent edit adds its value to the open conflict instead of replacing it.
+            earlier = next((c.values for c in conflicts if c.field == path), ())
+            values = tuple(dict.fromkeys((*earlier, *(str(v) for v in (current, change["new"])))))
             conflicts = [c for c in conflicts if c.field != path] + [Conflict(path, values)]
         s = _with_field(s, path, change["new"])
     if "due_date" in p:

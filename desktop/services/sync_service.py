@@ -30,7 +30,15 @@ from desktop.services.workspace import Workspace
 from desktop.store import crypto
 from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
 from desktop.sync.client import Progress, SyncClient, insert_accounts, put_state
-from desktop.sync.connection import ServerUnreachable, display_url, server_errors
+from desktop.sync.connection import (
+    ServerUnreachable,
+    bounded_hlc,
+    check_desk_clock,
+    check_recorded_times,
+    display_url,
+    server_errors,
+    server_time,
+)
 from desktop.sync.enrolment import with_user
 from desktop.sync.purge import purge_case
 from desktop.sync.sealing import OfficeSeal
@@ -139,13 +147,29 @@ class SyncService:
         self.workspace = workspace
         self.user = user
         self.clock = clock or Clock()
+        self._server_now: datetime | None = None  # the server's clock, read at the start of a round
 
     # -- pieces --------------------------------------------------------------------------------------
     def client(self) -> SyncClient:
         hlc = self.workspace.hlc
+
+        def observe(remote: str) -> None:
+            if self._server_now is not None:
+                remote = bounded_hlc(remote, self._server_now)
+            hlc.observe(remote)
+
         return SyncClient(
-            self.workspace.engine, self.workspace.blobs, new_id=uuid7, hlc_now=hlc.now, observe=hlc.observe
+            self.workspace.engine, self.workspace.blobs, new_id=uuid7, hlc_now=hlc.now, observe=observe
         )
+
+    def _check_clocks(self, session: ServerSession) -> None:
+        """Compare this desk's clock, and the times of what it is about to send, with the server's."""
+        self._server_now = server_time(session.connection)
+        check_desk_clock(self.clock.now(), self._server_now)
+        with self.workspace.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            latest = cursor.execute("SELECT max(at) FROM events WHERE server_seq IS NULL").fetchone()[0]
+        check_recorded_times(datetime.fromisoformat(latest) if latest else None, self._server_now)
 
     def _url(self, url: str | None) -> str:
         chosen = (url or self.workspace.settings.server_url).strip()
@@ -189,6 +213,7 @@ class SyncService:
             try:
                 with server_errors(), self.open_session(server, client) as session:
                     self._check_identity(client, session, remember=True)
+                    self._check_clocks(session)
                     session.offer_accounts(client.local_accounts())
                     client.merge_accounts(session.accounts())
                     session.offer_office(self._shared_settings())

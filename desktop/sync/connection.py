@@ -7,16 +7,18 @@ went wrong in one sentence and keep working offline.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.errors import _WaitTimeout
 
-from desktop.domain.errors import N_, DomainError
+from desktop.domain.errors import N_, DomainError, Nn_
 
 # The server schema this client understands; `kirjaamo server init` brings a server up to it.
 SERVER_SCHEMA_VERSION = 2
@@ -25,11 +27,26 @@ CONNECT_TIMEOUT_SECONDS = 5
 # answer within READ_TIMEOUT_SECONDS ends the connection; the server ends a statement running longer than
 # STATEMENT_TIMEOUT_SECONDS and a session idle inside a transaction (a desk gone silent mid-push, still
 # holding the log's lock) after IDLE_IN_TRANSACTION_SECONDS. TCP keepalives notice a dead peer.
-READ_TIMEOUT_SECONDS = 60.0
+# KIRJAAMO_READ_TIMEOUT shortens (or, on a very slow link, lengthens) the client's bounds; the fault tests
+# use it.
+
+
+def _seconds(variable: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(variable, default))
+    except ValueError:
+        return default
+    return value if 0.5 <= value <= 3600 else default
+
+
+READ_TIMEOUT_SECONDS = _seconds("KIRJAAMO_READ_TIMEOUT", 60.0)
 STATEMENT_TIMEOUT_SECONDS = 45
-IDLE_IN_TRANSACTION_SECONDS = 30
+IDLE_IN_TRANSACTION_SECONDS = max(1, min(30, int(READ_TIMEOUT_SECONDS)))
 KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
 _SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+# A desk may be this much ahead of the server's clock; more, and it pushes nothing (its events would carry
+# tomorrow's times, and the office's logical clock would follow them).
+CLOCK_AHEAD_BOUND = timedelta(minutes=5)
 
 # psycopg logs a failed rollback on a dead connection ("error ignored in rollback") as a warning; the
 # desk reports the failure itself, in one sentence.
@@ -203,6 +220,78 @@ def connect(url: str, autocommit: bool = True, password: str | None = None) -> p
             raise
     connection.read_timeout = READ_TIMEOUT_SECONDS
     return connection
+
+
+class ClockAhead(DomainError):
+    """This desk's clock (or what it recorded) is ahead of the server's by more than the bound."""
+
+
+def server_time(connection: psycopg.Connection) -> datetime:
+    """The server's clock: what every desk's clock is compared with."""
+    with server_errors():
+        return connection.execute("SELECT now()").fetchone()[0].astimezone(UTC)
+
+
+def _ahead(difference: timedelta) -> tuple[str, int]:
+    if difference >= timedelta(days=2):
+        return "days", round(difference / timedelta(days=1))
+    return "minutes", max(1, round(difference / timedelta(minutes=1)))
+
+
+def check_desk_clock(desk_now: datetime, server_now: datetime) -> None:
+    """Refuse a desk whose clock runs more than CLOCK_AHEAD_BOUND ahead of the server's."""
+    difference = desk_now - server_now
+    if difference <= CLOCK_AHEAD_BOUND:
+        return
+    unit, amount = _ahead(difference)
+    if unit == "days":
+        message = Nn_(
+            "This desk's clock is {amount} day ahead of the server; set the clock right and sync again. "
+            "Nothing was sent.",
+            "This desk's clock is {amount} days ahead of the server; set the clock right and sync again. "
+            "Nothing was sent.",
+        )
+    else:
+        message = Nn_(
+            "This desk's clock is {amount} minute ahead of the server; set the clock right and sync again. "
+            "Nothing was sent.",
+            "This desk's clock is {amount} minutes ahead of the server; set the clock right and sync again. "
+            "Nothing was sent.",
+        )
+    raise ClockAhead(message, plural_by="amount", amount=amount)
+
+
+def check_recorded_times(latest: datetime | None, server_now: datetime) -> None:
+    """Refuse to push events recorded under a clock more than CLOCK_AHEAD_BOUND ahead of the server."""
+    if latest is None or latest - server_now <= CLOCK_AHEAD_BOUND:
+        return
+    unit, amount = _ahead(latest - server_now)
+    if unit == "days":
+        message = Nn_(
+            "Entries on this desk were recorded while this desk's clock was {amount} day ahead; they are "
+            "sent when the server's time reaches them. Nothing was sent.",
+            "Entries on this desk were recorded while this desk's clock was {amount} days ahead; they are "
+            "sent when the server's time reaches them. Nothing was sent.",
+        )
+    else:
+        message = Nn_(
+            "Entries on this desk were recorded while this desk's clock was {amount} minute ahead; they are "
+            "sent when the server's time reaches them. Nothing was sent.",
+            "Entries on this desk were recorded while this desk's clock was {amount} minutes ahead; they are "
+            "sent when the server's time reaches them. Nothing was sent.",
+        )
+    raise ClockAhead(message, plural_by="amount", amount=amount)
+
+
+def bounded_hlc(remote: str, server_now: datetime) -> str:
+    """A pulled logical timestamp, held back to the server's time plus the bound (a desk whose clock ran
+    ahead must not drag every other desk's clock along)."""
+    ceiling = int((server_now + CLOCK_AHEAD_BOUND).timestamp() * 1000)
+    try:
+        millis = int(remote.split("-", 1)[0])
+    except ValueError:
+        return remote
+    return remote if millis <= ceiling else f"{ceiling:013d}-0000-server"
 
 
 def server_info(connection: psycopg.Connection) -> ServerInfo:

@@ -267,6 +267,11 @@ class ServerSession:
                 )
             return None
         prefix, year = provisional
+        received = str(registered.payload.get("received", ""))
+        if received[:4].isdigit() and 2000 <= int(received[:4]) <= now.year:
+            year = int(received[:4])  # the series of the year the request came in, never a desk's clock
+        else:
+            year = min(year, now.year)
         known = cur.execute("SELECT 1 FROM case_numbers WHERE case_id = %s", (registered.case_id,)).fetchone()
         if known:
             return None

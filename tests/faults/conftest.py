@@ -32,3 +32,11 @@ make_desk = sync_fixtures.make_desk
 def proxy(postgres_available: None) -> Iterator[FaultProxy]:
     with FaultProxy((sync_fixtures.PG_HOST, sync_fixtures.PG_PORT)) as running:
         yield running
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    from counts import COUNTS
+
+    for section, counter in sorted(COUNTS.items()):
+        figures = ", ".join(f"{key} {value}" for key, value in sorted(counter.items()))
+        terminalreporter.write_line(f"{section}: {figures}")
