@@ -11,7 +11,6 @@ from sync_fixtures import assert_converged, sync_all
 from desktop.domain.errors import DomainError
 from desktop.i18n import error_text
 from desktop.services.ids import uuid7
-from desktop.sync.server import ServerSession
 
 pytestmark = pytest.mark.postgres
 
@@ -63,7 +62,7 @@ def test_the_server_numbers_by_the_received_year_not_the_desk_clock(server, make
     case_id = a.register(received="2026-11-06")
     assert a.cases.get(case_id).diary_number == "KEHA/P1/2028"
     client = a.service.client()
-    with ServerSession.open(server.workstation_url) as session:  # as a desk from before the clock check
+    with a.session() as session:  # as a desk from before the clock check
         result = session.push(client.outbox(100), uuid7, a.workspace.hlc.now)
     assert result.assignments == {"KEHA/P1/2028": "KEHA/1/2026"}
     assert server.query("SELECT prefix, year, last FROM diary_counters") == [("KEHA", 2026, 1)]
@@ -75,7 +74,7 @@ def test_the_logical_clock_never_runs_ahead_of_the_server(server, make_desk):
     a.workspace.hlc.observe(f"{int(future.timestamp() * 1000):013d}-0000-elsewhere")
     a.register()
     client = a.service.client()
-    with ServerSession.open(server.workstation_url) as session:  # as a desk from before the clock check
+    with a.session() as session:  # as a desk from before the clock check
         session.push(client.outbox(100), uuid7, a.workspace.hlc.now)
     b.sync()
     assert len(b.case_ids()) == 1

@@ -243,8 +243,8 @@ class Loop:
 
 def test_fault_loop(server, proxy, make_desk, tmp_path):
     rng = random.Random(SEED)
-    url = proxy.url(server.workstation_role, server.database)
-    desks = [make_desk(name, url=url) for name in ("a", "b", "c")]
+    url = proxy.url("through-the-proxy", server.database)
+    desks = [make_desk(name, server, url=url) for name in ("a", "b", "c")]
     loop = Loop(server, proxy, desks, tmp_path, rng)
     desks[0].register("Yhteinen Tapaus")
     loop.check()
