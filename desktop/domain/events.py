@@ -52,6 +52,10 @@ class EventType(StrEnum):
     FIELDS_CORRECTED = "FieldsCorrected"
     CONFLICT_RESOLVED = "ConflictResolved"
     CASE_PURGED = "CasePurged"
+    # A wrongly attached file leaves the case's list; its bytes stay in the store (and AttachmentAdded in
+    # the log) until the case's retention ends: evidence is never silently lost.
+    ATTACHMENT_DETACHED = "AttachmentDetached"
+    ATTACHMENT_RELABELLED = "AttachmentRelabelled"
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,21 @@ def _changes(s: CaseState, event: Event) -> dict | CaseState:
             warning=p.get("warning", ""),
         )
         return dict(attachments=(*s.attachments, attachment))
+    if t is EventType.ATTACHMENT_DETACHED:
+        return dict(attachments=tuple(a for a in s.attachments if a.sha256 != p["sha256"]))
+    if t is EventType.ATTACHMENT_RELABELLED:
+        return dict(
+            attachments=tuple(
+                replace(
+                    a,
+                    kind=AttachmentKind(p.get("kind") or a.kind.value),
+                    filename=p.get("filename") or a.filename,
+                )
+                if a.sha256 == p["sha256"]
+                else a
+                for a in s.attachments
+            )
+        )
     if t is EventType.IDENTITY_VERIFIED:
         identity = IdentityCheck(
             method=IdentityMethod(p["method"]),

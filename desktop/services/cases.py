@@ -386,6 +386,18 @@ class CaseService:
         )
         return AttachResult(state, sha, already)
 
+    def detach_attachment(self, ref: str, sha256: str, reason: str) -> CaseState:
+        """Take a wrongly attached file off the case (logged with the reason; the file stays until retention)."""
+        return self._change(ref, lambda ctx, s: transitions.attachment_detached(ctx, s, sha256, reason))
+
+    def relabel_attachment(
+        self, ref: str, sha256: str, kind: AttachmentKind, filename: str = ""
+    ) -> CaseState:
+        """Give an attached file another kind (and name); the old label stays in the log."""
+        return self._change(
+            ref, lambda ctx, s: transitions.attachment_relabelled(ctx, s, sha256, kind, filename)
+        )
+
     def verify_identity(self, ref: str, method: IdentityMethod, document: str = "") -> CaseState:
         return self._change(
             ref, lambda ctx, s: transitions.identity_verified(ctx, s, method, document, self.user.username)

@@ -84,6 +84,33 @@ def attachment_added(
     return [(EventType.ATTACHMENT_ADDED, payload)]
 
 
+def attachment_detached(ctx: Context, state: CaseState, sha256: str, reason: str) -> list[EventSpec]:
+    check(state, Action.ATTACH, ctx.today)
+    current = next((a for a in state.attachments if a.sha256 == sha256), None)
+    if current is None:
+        raise DomainError(N_("That file is not attached to this case."))
+    if not reason.strip():
+        raise DomainError(N_("Say why the file is detached; the reason is kept in the log."))
+    payload = {"sha256": sha256, "filename": current.filename, "reason": reason.strip()}
+    return [(EventType.ATTACHMENT_DETACHED, payload)]
+
+
+def attachment_relabelled(
+    ctx: Context, state: CaseState, sha256: str, kind: AttachmentKind, filename: str = ""
+) -> list[EventSpec]:
+    check(state, Action.ATTACH, ctx.today)
+    current = next((a for a in state.attachments if a.sha256 == sha256), None)
+    if current is None:
+        raise DomainError(N_("That file is not attached to this case."))
+    filename = filename.strip()
+    if kind is current.kind and (not filename or filename == current.filename):
+        raise DomainError(N_("The new label is the same as the old one; nothing to change."))
+    payload = {"sha256": sha256, "kind": kind.value, "old_kind": current.kind.value}
+    if filename and filename != current.filename:
+        payload.update(filename=filename, old_filename=current.filename)
+    return [(EventType.ATTACHMENT_RELABELLED, payload)]
+
+
 def identity_verified(
     ctx: Context, state: CaseState, method: IdentityMethod, document: str, verified_by: str
 ) -> list[EventSpec]:

@@ -15,6 +15,8 @@ from desktop.domain.events import Event, EventType
 _PERSONAL_KEYS: dict[EventType, tuple[str, ...]] = {
     EventType.CASE_REGISTERED: ("details",),
     EventType.ATTACHMENT_ADDED: ("filename", "warning"),
+    EventType.ATTACHMENT_DETACHED: ("filename", "reason"),
+    EventType.ATTACHMENT_RELABELLED: ("filename", "old_filename"),
     EventType.IDENTITY_VERIFIED: ("document",),
     EventType.CLARIFICATION_REQUESTED: ("what",),
     EventType.DEADLINE_EXTENDED: ("reason",),

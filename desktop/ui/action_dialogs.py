@@ -25,7 +25,16 @@ from PySide6.QtWidgets import (
 from desktop.domain import identifiers
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import CORRECTABLE_FIELDS, field_value
-from desktop.domain.model import CaseState, Channel, Decision, Delivery, IdentityMethod, Language, Right
+from desktop.domain.model import (
+    AttachmentKind,
+    CaseState,
+    Channel,
+    Decision,
+    Delivery,
+    IdentityMethod,
+    Language,
+    Right,
+)
 from desktop.i18n import _, current_language, error_text
 from desktop.ui import labels, theme
 from desktop.ui.date_field import DateField
@@ -431,4 +440,47 @@ def resolve_conflict_dialog(service, runner, state: CaseState, parent=None) -> A
     )
     choice = dialog.add_row(_("&Value:"), _combo([(v, v) for v in conflict.values]), _("Value"))
     dialog.on_submit(lambda: lambda: service.resolve_conflict(state.id, conflict.field, choice.currentData()))
+    return dialog
+
+
+def detach_dialog(service, runner, state: CaseState, sha256: str, parent=None) -> ActionDialog:
+    """Take a wrongly attached file off the case, with the reason (the file stays until retention)."""
+    attachment = next(a for a in state.attachments if a.sha256 == sha256)
+    dialog = ActionDialog(_("Detach a file"), runner, parent)
+    dialog.set_intro(
+        _(
+            "{name} is taken off the case. The file itself is kept for the log until the case's retention "
+            "period ends; the reason is logged."
+        ).format(name=attachment.filename)
+    )
+    reason = dialog.add_row(_("&Reason:"), QLineEdit(), _("Reason"))
+    reason.setPlaceholderText(_("e.g. attached to the wrong case"))
+    dialog.on_submit(lambda: lambda: service.detach_attachment(state.id, sha256, reason.text()))
+    return dialog
+
+
+def relabel_dialog(service, runner, state: CaseState, sha256: str, parent=None) -> ActionDialog:
+    """Give an attached file another kind or name (the old label stays in the log)."""
+    attachment = next(a for a in state.attachments if a.sha256 == sha256)
+    dialog = ActionDialog(_("Change a file's label"), runner, parent)
+    kind = dialog.add_row(
+        _("&Kind:"),
+        _combo(
+            [
+                (k.value, labels.label(labels.ATTACHMENT_KINDS, k))
+                for k in AttachmentKind
+                if k is not AttachmentKind.REPLY
+            ]
+        ),
+        _("Kind"),
+    )
+    kind.setCurrentIndex(max(0, kind.findData(attachment.kind.value)))
+    name = dialog.add_row(_("File &name:"), QLineEdit(attachment.filename), _("File name"))
+    dialog.on_submit(
+        lambda: (
+            lambda: service.relabel_attachment(
+                state.id, sha256, AttachmentKind(kind.currentData()), name.text()
+            )
+        )
+    )
     return dialog

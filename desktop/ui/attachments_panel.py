@@ -27,7 +27,7 @@ from desktop.i18n import _, error_text, format_date
 from desktop.services.cases import CaseService
 from desktop.services.email_import import EncryptedEmail
 from desktop.services.evidence import EMAIL_TYPES, AttachBatch, EvidenceService
-from desktop.ui import labels, theme
+from desktop.ui import action_dialogs, labels, theme
 from desktop.ui.operations import ATTACHMENT, CaseChanges, CaseOp
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
@@ -81,6 +81,8 @@ class AttachmentsPanel(QGroupBox):
         self.attachments_list.setMaximumHeight(120)  # the room goes to the preview
         self.attach_kind = QComboBox()
         self.attach_button = QPushButton()
+        self.detach_button = QPushButton()
+        self.relabel_button = QPushButton()
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.hide()
@@ -93,6 +95,8 @@ class AttachmentsPanel(QGroupBox):
         row = QHBoxLayout()
         row.addWidget(self.attach_kind, 1)
         row.addWidget(self.attach_button)
+        row.addWidget(self.relabel_button)
+        row.addWidget(self.detach_button)
         top_layout.addLayout(row)
         top_layout.addWidget(self.message_label)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -105,6 +109,8 @@ class AttachmentsPanel(QGroupBox):
         layout.addWidget(self.splitter)
 
         self.attach_button.clicked.connect(self.choose_files)
+        self.detach_button.clicked.connect(lambda: self._file_dialog(action_dialogs.detach_dialog))
+        self.relabel_button.clicked.connect(lambda: self._file_dialog(action_dialogs.relabel_dialog))
         self.attachments_list.currentRowChanged.connect(self._selection_changed)
         self.attachments_list.itemActivated.connect(lambda _item: self.preview.open_externally())
         QShortcut(
@@ -144,6 +150,8 @@ class AttachmentsPanel(QGroupBox):
             self._shown_sha = ""
             self.preview.clear(_("No files yet. Drop a scan or an e-mail here, or paste its path (Ctrl+V)."))
         self.attach_button.setEnabled(state is not None and attach_refused is None)
+        for button in (self.detach_button, self.relabel_button):
+            button.setEnabled(state is not None and attach_refused is None and bool(attachments))
         self.attach_button.setToolTip(
             error_text(attach_refused)
             if attach_refused is not None
@@ -323,6 +331,15 @@ class AttachmentsPanel(QGroupBox):
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
 
+    def _file_dialog(self, factory) -> None:
+        """Detach or re-label the selected file: a logged event, through the dialog's one service call."""
+        attachment = self.current_attachment()
+        if self.state is None or attachment is None:
+            return
+        dialog = factory(self._service, self._runner, self.state, attachment.sha256, self)
+        self.current_dialog = dialog
+        dialog.open()
+
     def _clear_message(self) -> None:
         self.message_label.clear()
         self.message_label.hide()
@@ -332,6 +349,10 @@ class AttachmentsPanel(QGroupBox):
         self.attachments_list.setAccessibleName(_("Attachments"))
         self.attach_button.setText(_("&Attach file…"))
         self.attach_button.setAccessibleName(_("Attach file"))
+        self.detach_button.setText(_("De&tach…"))
+        self.detach_button.setAccessibleName(_("Detach the selected file"))
+        self.relabel_button.setText(_("Chan&ge label…"))
+        self.relabel_button.setAccessibleName(_("Change the selected file's label"))
         self.attach_button.setToolTip(_("Or drop files on the case, or paste a file path with Ctrl+V."))
         current = self.attach_kind.currentData()
         self.attach_kind.clear()

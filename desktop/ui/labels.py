@@ -37,6 +37,17 @@ def event_sentence(event: Event, actor_name: str = "") -> str:
         return _("Attached {name} ({kind})").format(
             name=p["filename"], kind=label(ATTACHMENT_KINDS, p["kind"])
         )
+    if t is EventType.ATTACHMENT_DETACHED:
+        return _("Detached {name} from the case ({reason}); the file is kept until retention ends").format(
+            name=p.get("filename", ""), reason=p.get("reason", "")
+        )
+    if t is EventType.ATTACHMENT_RELABELLED:
+        text = _("File re-labelled: {old} → {new}").format(
+            old=label(ATTACHMENT_KINDS, p.get("old_kind", "")), new=label(ATTACHMENT_KINDS, p["kind"])
+        )
+        if p.get("filename"):
+            text += f" ({p.get('old_filename', '')} → {p['filename']})"
+        return text
     if t is EventType.IDENTITY_VERIFIED:
         return _("Identity verified: {method}").format(method=label(IDENTITY_METHODS, p["method"]))
     if t is EventType.CLARIFICATION_REQUESTED:

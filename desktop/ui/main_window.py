@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._add_action("scans", "Ctrl+4", lambda: self.show_page("scans"))
         self._add_action("admin", "Ctrl+5", lambda: self.show_page("admin"))
         self._add_action("print_ready", "Ctrl+P", lambda: self.print_ready_replies())
+        self._add_action("dispatch_list", "Ctrl+Shift+P", lambda: self.show_dispatch_list())
         self._add_action("quit", "Ctrl+Q", self.close)
         self._add_action("guide", "F1", self.show_guide)
         self._add_action("shortcuts", "Ctrl+F1", self.show_shortcuts)
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.today_view.open_queue.connect(self._open_queue)
         self.today_view.print_ready.connect(lambda: self.print_ready_replies())
+        self.today_view.dispatch_list.connect(lambda: self.show_dispatch_list())
         self.case_list.open_case.connect(self.open_case)
         self.intake_form.open_case.connect(self.open_case)
         self.case_view.back.connect(self._back)
@@ -237,6 +239,13 @@ class MainWindow(QMainWindow):
         self.reply_dialog = dialog
         dialog.open()
 
+    def show_dispatch_list(self, print_pdfs=None) -> None:
+        """The day's registered-mail dispatch list, previewed, to print for Posti."""
+        from desktop.ui.dispatch_dialog import DispatchListDialog
+
+        self.dispatch_dialog = DispatchListDialog(self.service, self.runner, self, print_pdfs)
+        self.dispatch_dialog.open()
+
     def print_ready_replies(self, print_dialog=None) -> None:
         """Every reply ready to print, in one job; only the letters the printer took are recorded as printed.
 
@@ -327,6 +336,7 @@ class MainWindow(QMainWindow):
             "scans": _("&Unfiled scans"),
             "admin": _("&Users, access log and retention"),
             "print_ready": _("&Print all replies ready to print…"),
+            "dispatch_list": _("Registered &mail of the day…"),
             "quit": _("&Quit"),
             "guide": _("Clerk's &guide"),
             "shortcuts": _("&Keyboard shortcuts"),

@@ -39,7 +39,7 @@ def menu_title(key: str) -> str:
     return {
         "file": _("&File"),
         "case": _("Ca&se"),
-        "view": _("&View"),
+        "view": _("Vie&w"),
         "admin": _("Ad&ministration"),
         "help": _("Hel&p"),
     }[key]

@@ -108,6 +108,7 @@ class QueueTile(QPushButton):
 class TodayView(QWidget):
     open_queue = Signal(object)  # CaseQuery
     print_ready = Signal()
+    dispatch_list = Signal()
 
     def __init__(self, service: CaseService, runner: DbRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +127,9 @@ class TodayView(QWidget):
         self.print_button.clicked.connect(self.print_ready.emit)
         actions = QHBoxLayout()
         actions.addWidget(self.print_button)
+        self.dispatch_button = QPushButton()
+        self.dispatch_button.clicked.connect(self.dispatch_list.emit)
+        actions.addWidget(self.dispatch_button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -146,6 +150,10 @@ class TodayView(QWidget):
             tile.retranslate()
         self.print_button.setText(_("&Print all replies ready to print…"))
         self.print_button.setAccessibleName(_("Print all replies ready to print"))
+        self.dispatch_button.setText(_("Registered &mail of the day…"))
+        self.dispatch_button.setAccessibleName(
+            _("Registered mail of the day: preview and print the dispatch list")
+        )
         ready = self.tiles["ready_to_print"].count
         self.print_button.setEnabled(bool(ready))
 

@@ -25,7 +25,7 @@ def test_every_window_action_is_in_a_menu_with_its_shortcut(main_window):
     missing = [key for key, action in main_window._actions.items() if action not in in_menus]
     assert missing == []
     titles = [menu.title() for menu in main_window.menu_bar.menus.values()]
-    assert titles == ["&File", "Ca&se", "&View", "Ad&ministration", "Hel&p"]
+    assert titles == ["&File", "Ca&se", "Vie&w", "Ad&ministration", "Hel&p"]
     assert main_window._actions["new"].shortcut().toString() == "Ctrl+N"
     assert not main_window.windowIcon().isNull()
 
