@@ -44,6 +44,13 @@ _GRANTED = (Decision.GRANTED, Decision.PARTLY_GRANTED)
 _REFUSED = (Decision.REFUSED, Decision.PARTLY_GRANTED)
 
 
+def missing_enclosure(state: CaseState, kind: LetterKind) -> bool:
+    """The access reply says the data is enclosed: true when no extract is attached to enclose."""
+    return kind is LetterKind.ACCESS_REPLY and not any(
+        a.kind is AttachmentKind.EXTRACT for a in state.attachments
+    )
+
+
 def suggested_kind(state: CaseState) -> LetterKind:
     """The letter the case needs next, from its decision and right (before a decision: a notice)."""
     decision = state.decision

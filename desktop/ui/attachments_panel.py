@@ -27,7 +27,7 @@ from desktop.i18n import _, error_text, format_date
 from desktop.services.cases import CaseService
 from desktop.services.email_import import EncryptedEmail
 from desktop.services.evidence import EMAIL_TYPES, AttachBatch, EvidenceService
-from desktop.ui import action_dialogs, labels, theme
+from desktop.ui import action_dialogs, folders, labels, theme
 from desktop.ui.operations import ATTACHMENT, CaseChanges, CaseOp
 from desktop.ui.preview import PreviewWidget
 from desktop.ui.runner import DbRunner
@@ -222,10 +222,11 @@ class AttachmentsPanel(QGroupBox):
         names, _filter = QFileDialog.getOpenFileNames(
             self,
             _("Attach file"),
-            "",
+            folders.start_folder(self._service.workspace),
             _("Documents ({patterns});;All files (*)").format(patterns=FILE_FILTER_PATTERNS),
         )
         if names:
+            folders.remember("files", names[0])
             self.attach_paths([Path(n) for n in names])
 
     def paste(self) -> None:

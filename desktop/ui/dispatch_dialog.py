@@ -3,18 +3,15 @@ and printed from the window (before this only `kirjaamo dispatch-list` made it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.i18n import _, format_date, ngettext
 from desktop.services import letters
 from desktop.services.cases import CaseService
+from desktop.services.printer import QPrinter, print_letters
 from desktop.ui import theme
-from desktop.ui.reply_dialog import PdfPreview
+from desktop.ui.reply_dialog import PdfPreview, PrintDialogFactory, ask_printer, system_print_dialog
 from desktop.ui.runner import DbRunner
-
-PrintPdfs = Callable[[Sequence[bytes], QWidget, str], bool]
 
 
 class DispatchListDialog(QDialog):
@@ -23,11 +20,12 @@ class DispatchListDialog(QDialog):
         service: CaseService,
         runner: DbRunner,
         parent: QWidget | None = None,
-        print_pdfs: PrintPdfs | None = None,
+        print_dialog: PrintDialogFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._print_pdfs = print_pdfs
+        self.print_dialog_factory = print_dialog or system_print_dialog
+        self.print_dialog: QDialog | None = None  # the print dialog while it is open
         self.pdf = b""
         self.count = 0
         day = service.clock.today()
@@ -82,11 +80,30 @@ class DispatchListDialog(QDialog):
         self.message_label.setText(message)
 
     def print_list(self) -> None:
+        """The print dialog; the list is said to be printed only when the printer took the job."""
         if not self.pdf:
             return
-        from desktop.printing.qt_print import print_with_dialog
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setFullPage(True)
+        printer.setDocName("dispatch-list")
+        self.print_button.setEnabled(False)
 
-        printed = (self._print_pdfs or print_with_dialog)([self.pdf], self, self.windowTitle())
-        if printed:
-            self.message_label.setStyleSheet(theme.text_style("ok"))
-            self.message_label.setText(_("The dispatch list was sent to the printer."))
+        def accepted() -> None:
+            self.print_dialog = None
+            self.print_button.setEnabled(True)
+            if print_letters([self.pdf], printer)[0]:
+                self.message_label.setStyleSheet(theme.text_style("ok"))
+                self.message_label.setText(_("The dispatch list was sent to the printer."))
+            else:
+                self.message_label.setStyleSheet(theme.text_style("error"))
+                self.message_label.setText(_("The printer did not take the dispatch list."))
+
+        def cancelled() -> None:
+            self.print_dialog = None
+            self.print_button.setEnabled(True)
+            self.message_label.setStyleSheet(theme.text_style("muted"))
+            self.message_label.setText(_("Printing was cancelled."))
+
+        self.print_dialog = ask_printer(
+            self.print_dialog_factory, printer, self, self.windowTitle(), accepted, cancelled
+        )

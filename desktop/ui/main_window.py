@@ -239,11 +239,11 @@ class MainWindow(QMainWindow):
         self.reply_dialog = dialog
         dialog.open()
 
-    def show_dispatch_list(self, print_pdfs=None) -> None:
+    def show_dispatch_list(self, print_dialog=None) -> None:
         """The day's registered-mail dispatch list, previewed, to print for Posti."""
         from desktop.ui.dispatch_dialog import DispatchListDialog
 
-        self.dispatch_dialog = DispatchListDialog(self.service, self.runner, self, print_pdfs)
+        self.dispatch_dialog = DispatchListDialog(self.service, self.runner, self, print_dialog)
         self.dispatch_dialog.open()
 
     def print_ready_replies(self, print_dialog=None) -> None:

@@ -24,7 +24,7 @@ from desktop.i18n import _
 from desktop.services import letters
 from desktop.services.cases import CaseService
 from desktop.services.printer import QPrinter, new_printer, print_letters
-from desktop.ui import labels
+from desktop.ui import labels, theme
 from desktop.ui.operations import LETTER, CaseChanges, CaseOp, notifier, of_case
 from desktop.ui.runner import DbRunner
 
@@ -126,7 +126,14 @@ class ReplyDialog(QDialog):
         self.preview = PdfPreview()
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(theme.text_style("error"))
+        # The access reply says "your data is enclosed": without an extract attached, ask first.
+        self.enclosure_label = QLabel()
+        self.enclosure_label.setWordWrap(True)
+        self.enclosure_label.hide()
+        self.without_enclosure_button = QPushButton()
+        self.without_enclosure_button.hide()
+        self._enclosure_confirmed = False
         self.save_print_button = QPushButton(_("Save and &print…"))
         self.save_button = QPushButton(_("&Save without printing"))
         self.cancel_button = QPushButton(_("Cancel"))
@@ -151,6 +158,10 @@ class ReplyDialog(QDialog):
             button.setAccessibleName(button.text().replace("&", "").rstrip("…"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        enclosure = QHBoxLayout()
+        enclosure.addWidget(self.enclosure_label, 1)
+        enclosure.addWidget(self.without_enclosure_button)
+        layout.addLayout(enclosure)
         layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
         self._timer = QTimer(self)
@@ -163,6 +174,11 @@ class ReplyDialog(QDialog):
         self.save_button.clicked.connect(self.keep_without_printing)
         self.save_print_button.clicked.connect(self.print_and_record)
         self.cancel_button.clicked.connect(self.reject)
+        self.without_enclosure_button.clicked.connect(
+            lambda: self.kind_combo.setCurrentIndex(self.kind_combo.findData(LetterKind.REPLY.value))
+        )
+        self.save_print_button.setDefault(True)  # Enter saves and prints; Cancel is never the default
+        self.cancel_button.setAutoDefault(False)
         self.rendered = False
         self.render_preview()
 
@@ -190,6 +206,21 @@ class ReplyDialog(QDialog):
 
     def _show(self, pdf: bytes) -> None:
         self.preview.show_pdf(pdf)
+        kind = LetterKind(self.kind_combo.currentData())
+        missing = letters.missing_enclosure(self.state, kind)
+        self._enclosure_confirmed = False
+        self.enclosure_label.setVisible(missing)
+        self.without_enclosure_button.setVisible(missing)
+        if missing:
+            self.enclosure_label.setStyleSheet(theme.notice_style("warning"))
+            self.enclosure_label.setText(
+                _(
+                    "This letter says the requester's data is enclosed, but no extract is attached. Attach "
+                    "the extract to the case, or use the wording without an enclosure. Saving again "
+                    "confirms this letter as it is."
+                )
+            )
+            self.without_enclosure_button.setText(_("Use the &wording without enclosure"))
         self.rendered = True
         for button in (self.save_button, self.save_print_button):
             button.setEnabled(True)
@@ -210,6 +241,8 @@ class ReplyDialog(QDialog):
         """Keep the letter with the case; the record says it was kept, not printed (`ReplyKept`)."""
         if not self.rendered:
             return
+        if self._asking_about_enclosure():
+            return
         kind, language, _delivery, _free = self._choice()
         pdf, case_id, service = self.preview.pdf, self._case_id, self._service
         diary = self.state.diary_number
@@ -223,9 +256,17 @@ class ReplyDialog(QDialog):
             self._refused
         ).run()
 
+    def _asking_about_enclosure(self) -> bool:
+        """Asked, not blocked: the first save of an access reply with no extract asks; the next one goes."""
+        if self.enclosure_label.isVisible() and not self._enclosure_confirmed:
+            self._enclosure_confirmed = True
+            self.without_enclosure_button.setFocus()
+            return True
+        return False
+
     def print_and_record(self) -> None:
         """The print dialog; only a job the printer accepted is recorded as printed (`LetterPrinted`)."""
-        if not self.rendered:
+        if not self.rendered or self._asking_about_enclosure():
             return
         kind, language, _delivery, _free = self._choice()
         pdf, case_id, service = self.preview.pdf, self._case_id, self._service

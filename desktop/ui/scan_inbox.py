@@ -32,7 +32,7 @@ from desktop.i18n import _, format_date
 from desktop.services.cases import CaseService
 from desktop.services.evidence import EmailImport, EvidenceService, Scan
 from desktop.services.office import OfficeService
-from desktop.ui import labels, theme
+from desktop.ui import folders, labels, theme
 from desktop.ui.attachments_panel import ERROR_STYLE, NOTE_STYLE, OK_STYLE, size_text
 from desktop.ui.operations import ATTACHMENT, SETTINGS, CaseChanges, CaseOp, of_case
 from desktop.ui.preview import PreviewWidget
@@ -420,9 +420,13 @@ class ScanInboxView(QWidget):
 
     def import_email_dialog(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("New request from e-mail"), "", _("E-mail messages (*.eml *.msg);;All files (*)")
+            self,
+            _("New request from e-mail"),
+            folders.start_folder(self._service.workspace, "email"),
+            _("E-mail messages (*.eml *.msg);;All files (*)"),
         )
         if path:
+            folders.remember("email", path)
             self.new_request_from_email(Path(path))
 
     def new_request_from_email(self, path: Path) -> None:

@@ -132,7 +132,14 @@ def test_paper_access_request_from_intake_to_closed(qtbot, main_window, tmp_path
     # Prepare the reply: the access reply is suggested, previewed, and kept with the case as evidence.
     reply = prepare_reply(qtbot, main_window)
     assert reply.kind_combo.currentData() == LetterKind.ACCESS_REPLY.value
-    print_reply(qtbot, main_window, reply, tmp_path / "reply.pdf")
+    # "Your data is enclosed", but no extract is attached: the dialog warns and asks once.
+    assert reply.enclosure_label.isVisible() and reply.without_enclosure_button.isVisible()
+    assert reply.save_print_button.isDefault() and not reply.cancel_button.isDefault()
+    qtbot.mouseClick(reply.save_print_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, main_window)
+    assert reply.isVisible() and reply.print_dialog is None
+    assert main_window.service.get(diary).status is Status.DECIDED
+    print_reply(qtbot, main_window, reply, tmp_path / "reply.pdf")  # confirmed: printed as it is
     assert (tmp_path / "reply.pdf").read_bytes().startswith(b"%PDF")  # the printer took the job
     state = main_window.service.get(diary)
     assert state.status is Status.PRINTED

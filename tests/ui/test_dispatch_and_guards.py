@@ -8,12 +8,10 @@ from datetime import date
 import pypdf
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
-from ui_helpers import wait_idle
+from ui_helpers import print_to_file, wait_idle
 
 from desktop.domain.errors import DomainError
 from desktop.domain.model import Decision, Delivery, IdentityMethod, LetterKind
-from desktop.printing.qt_print import print_pdf
 
 
 def _request(name: str, address: dict | None) -> dict:
@@ -48,17 +46,7 @@ def test_print_the_dispatch_list_of_the_day_from_today(qtbot, main_window, tmp_p
     main_window.show_page("today")
     wait_idle(qtbot, main_window)
     target = tmp_path / "lahetysluettelo.pdf"
-    printed_pages: list[int] = []
-
-    def to_pdf_printer(pdfs, _parent, _title) -> bool:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        printer.setFullPage(True)
-        printed_pages.extend(print_pdf(pdf, printer) for pdf in pdfs)
-        return True
-
-    main_window.show_dispatch_list(print_pdfs=to_pdf_printer)  # what Ctrl+Shift+P and the Today button do
+    main_window.show_dispatch_list(print_dialog=print_to_file(target))  # what Ctrl+Shift+P and Today do
     dialog = main_window.dispatch_dialog
     wait_idle(qtbot, main_window)
     assert "1 registered letter today." in dialog.summary.text()
@@ -66,8 +54,10 @@ def test_print_the_dispatch_list_of_the_day_from_today(qtbot, main_window, tmp_p
     assert diary in text and "RR123456785FI" in text
     assert dialog.print_button.isDefault() and dialog.print_button.hasFocus()
     qtbot.keyClick(dialog.print_button, Qt.Key.Key_Return)
-    assert printed_pages == [1]
+    qtbot.waitUntil(lambda: dialog.print_dialog is not None and dialog.print_dialog.isVisible(), timeout=5000)
+    dialog.print_dialog.accept()  # the clerk chose the PDF printer
     assert target.exists() and target.read_bytes().startswith(b"%PDF")
+    assert len(pypdf.PdfReader(target).pages) == 1
     assert "sent to the printer" in dialog.message_label.text()
     dialog.reject()
 
@@ -143,3 +133,53 @@ def test_detach_and_relabel_an_attachment_by_keyboard(qtbot, main_window):
     wait_idle(qtbot, main_window)
     last = model.data(model.index(model.rowCount() - 1, 2))
     assert "re-labelled" in last and "Power of attorney" in last
+
+
+def test_access_reply_without_extract_offers_the_wording_without_enclosure(qtbot, main_window):
+    from desktop.domain.model import AttachmentKind
+
+    service = main_window.service
+    state = service.register(_request("Aino Aalto", ADDRESS))
+    service.verify_identity(state.id, IdentityMethod.SIGNATURE)
+    service.record_decision(state.id, Decision.GRANTED)
+    main_window.prepare_reply(state.id)
+    reply = main_window.reply_dialog
+    wait_idle(qtbot, main_window)
+    assert reply.enclosure_label.isVisible()
+    qtbot.mouseClick(reply.without_enclosure_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, main_window)
+    assert reply.kind_combo.currentData() == LetterKind.REPLY.value
+    assert not reply.enclosure_label.isVisible()
+    reply.reject()
+    # With the extract attached, no warning at all.
+    service.attach_bytes(state.id, b"%PDF-1.4 ote", "rekisteriote.pdf", AttachmentKind.EXTRACT)
+    main_window.prepare_reply(state.id)
+    reply = main_window.reply_dialog
+    wait_idle(qtbot, main_window)
+    assert reply.kind_combo.currentData() == LetterKind.ACCESS_REPLY.value
+    assert not reply.enclosure_label.isVisible()
+    reply.reject()
+
+
+def test_file_dialogs_start_in_the_scan_folder_then_the_last_folder(main_window, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from desktop.ui import folders
+
+    scans, elsewhere = tmp_path / "skannaus", tmp_path / "muualla"
+    scans.mkdir()
+    elsewhere.mkdir()
+    workspace = main_window.service.workspace
+    monkeypatch.setattr(workspace, "settings", replace(workspace.settings, scan_inbox_dir=str(scans)))
+    monkeypatch.setattr(folders, "_last", {})
+    started: list[str] = []
+
+    def fake_dialog(_parent, _title, folder, _filter):
+        started.append(folder)
+        return (str(elsewhere / "viesti.eml"), "")
+
+    monkeypatch.setattr("desktop.ui.scan_inbox.QFileDialog.getOpenFileName", fake_dialog)
+    monkeypatch.setattr(main_window.scan_inbox, "new_request_from_email", lambda _path: None)
+    main_window.scan_inbox.import_email_dialog()
+    main_window.scan_inbox.import_email_dialog()
+    assert started == [str(scans), str(elsewhere)]
