@@ -64,6 +64,17 @@ def event_sentence(event: Event, tr: Translate = _) -> str:
         return tr("Attached {name} ({kind})").format(
             name=p["filename"], kind=word(ATTACHMENT_KINDS, p["kind"], tr)
         )
+    if t is EventType.ATTACHMENT_DETACHED:
+        return tr("Detached {name} from the case ({reason}); the file is kept until retention ends").format(
+            name=p.get("filename", ""), reason=p.get("reason", "")
+        )
+    if t is EventType.ATTACHMENT_RELABELLED:
+        text = tr("File re-labelled: {old} → {new}").format(
+            old=word(ATTACHMENT_KINDS, p.get("old_kind", ""), tr), new=word(ATTACHMENT_KINDS, p["kind"], tr)
+        )
+        if p.get("filename"):
+            text += f" ({p.get('old_filename', '')} → {p['filename']})"
+        return text
     if t is EventType.IDENTITY_VERIFIED:
         return tr("Identity verified: {method}").format(method=word(IDENTITY_METHODS, p["method"], tr))
     if t is EventType.CLARIFICATION_REQUESTED:
