@@ -222,7 +222,7 @@ class AttachmentsPanel(QGroupBox):
         names, _filter = QFileDialog.getOpenFileNames(
             self,
             _("Attach file"),
-            folders.start_folder(self._service.workspace),
+            folders.start_folder(self._service),
             _("Documents ({patterns});;All files (*)").format(patterns=FILE_FILTER_PATTERNS),
         )
         if names:

@@ -7,12 +7,12 @@ from pathlib import Path
 _last: dict[str, str] = {}
 
 
-def start_folder(workspace, kind: str = "files") -> str:
+def start_folder(service, kind: str = "files") -> str:
     """The folder a file dialog for `kind` starts in ("" lets Qt choose)."""
     last = _last.get(kind, "")
     if last and Path(last).is_dir():
         return last
-    scans = str(getattr(workspace.settings, "scan_inbox_dir", "") or "")
+    scans = str(getattr(service.settings, "scan_inbox_dir", "") or "")
     return scans if scans and Path(scans).is_dir() else ""
 
 

@@ -422,7 +422,7 @@ class ScanInboxView(QWidget):
         path, _filter = QFileDialog.getOpenFileName(
             self,
             _("New request from e-mail"),
-            folders.start_folder(self._service.workspace, "email"),
+            folders.start_folder(self._service, "email"),
             _("E-mail messages (*.eml *.msg);;All files (*)"),
         )
         if path:

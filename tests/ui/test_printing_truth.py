@@ -56,6 +56,8 @@ def _open_reply(qtbot, window, case_id: str):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     reply = window.reply_dialog
     qtbot.waitUntil(lambda: reply.rendered, timeout=10000)
+    if reply.enclosure_label.isVisible():  # no extract attached: the clerk has answered the question
+        reply._enclosure_confirmed = True
     return reply
 
 
