@@ -351,36 +351,26 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    """Demo data into a new or empty folder (or, for an administrator, a data dir with no cases yet)."""
     from desktop.services import demo
-    from desktop.services.workspace import Workspace
 
     if args.cases < 0:
         raise CliError(_("The number of cases cannot be negative."))
     data_dir = _data_dir(args)
-    from desktop.store.database import DATABASE_FILE
-
-    if (data_dir / DATABASE_FILE).exists():
-        workspace, _user = _session(args, default_user="admin")
-    else:
-        workspace = Workspace.create(
-            data_dir,
-            demo.office_settings(),
-            "admin",
-            demo.DEMO_PASSWORD,
-            "Antti Ylläpitäjä",
-            encrypted=not args.unencrypted,
-            demo=True,
-        )
-        from desktop.services import keys
-
-        keys.remember_user(data_dir, workspace.settings.last_user)  # the sign-in dialog offers clerk
     interactive = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         if interactive:
             print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
 
-    written = demo.generate(workspace, args.cases, seed=args.seed, progress=progress)
+    workspace, written = demo.create_demo(
+        data_dir,
+        args.cases,
+        args.seed,
+        encrypted=not args.unencrypted,
+        sign_in=lambda: _session(args, default_user="admin"),
+        progress=progress,
+    )
     if interactive:
         print(file=sys.stderr)
     print(
@@ -693,19 +683,23 @@ def cmd_dossier(args) -> int:
 
 
 def cmd_rebuild(args) -> int:
-    from desktop.services.maintenance import rebuild
+    from desktop.services.maintenance import MaintenanceService
 
-    count = rebuild(_workspace(args))
+    workspace, user = _session(args)
+    try:
+        count = MaintenanceService(workspace, user).rebuild()
+    finally:
+        workspace.close()
     print(_("Rebuilt {count} cases from the event log.").format(count=count))
     return EXIT_OK
 
 
 def cmd_verify(args) -> int:
-    from desktop.services.maintenance import verify
+    from desktop.services.maintenance import MaintenanceService
 
-    workspace = _workspace(args)
+    workspace, user = _session(args)
     try:
-        problems = verify(workspace, args.checkpoint)
+        problems = MaintenanceService(workspace, user).verify(args.checkpoint)
     finally:
         workspace.close()
     for problem in problems:
@@ -772,11 +766,16 @@ def cmd_recover(args) -> int:
 
 
 def cmd_server(args) -> int:
-    from desktop.sync.server_schema import init_server
+    """`server init`: an administrator signed in to this desk creates or upgrades the server's schema."""
+    from desktop.services.server_setup import init_server
 
     if args.server_command == "reseal":
         return _server_reseal(args)
-    result = init_server(args.url)
+    workspace, user = _session(args)
+    try:
+        result = init_server(workspace, user, args.url)
+    finally:
+        workspace.close()
     state = _("created") if result.before is None else _("upgraded") if result.changed else _("up to date")
     print(_("Server schema version {version} ({state}).").format(version=result.version, state=state))
     print(
@@ -843,11 +842,10 @@ def cmd_sync(args) -> int:
     from desktop.services.desks import DeskService, join
     from desktop.services.sync_service import NotEnrolled, SyncService
     from desktop.services.workspace import Workspace
-    from desktop.store.database import DATABASE_FILE
 
     data_dir = _data_dir(args)
     progress, interactive = _sync_progress()
-    if not (data_dir / DATABASE_FILE).exists():
+    if not Workspace.holds_data(data_dir):
         if not args.server:
             raise CliError(
                 _(

@@ -100,7 +100,7 @@ def test_a_killed_demo_leaves_whole_batches_of_whole_cases(
 
     workspace, _admin = Workspace.unlock(data_dir, "admin", demo.DEMO_PASSWORD)  # opens, recovers the WAL
     workspace.close()
-    code, out, err = run_cli("--data-dir", data_dir, "verify")
+    code, out, err = run_cli("--data-dir", data_dir, "--user", "admin", "verify")
     assert (code, err) == (0, ""), err
 
     connection = connect_raw(data_dir / DATABASE_FILE, database_key(data_dir))

@@ -46,7 +46,7 @@ def test_rebuild_reproduces_every_projection_exactly(run_cli: Run, demo_10k_dir:
     assert len(original["cases_fts"]) == 10_000
     assert len(original["case_registers"]) >= 10_000
     assert len(original["attachments"]) > 5_000
-    assert run_cli("--data-dir", demo_10k_dir, "verify")[0] == 0
+    assert run_cli("--data-dir", demo_10k_dir, "--user", "admin", "verify")[0] == 0
 
     # Damage the projections in the ways a bug or a hand-edit would: verify must notice the case rows.
     connection = connect(demo_10k_dir)
@@ -62,7 +62,7 @@ def test_rebuild_reproduces_every_projection_exactly(run_cli: Run, demo_10k_dir:
     connection.close()
     assert dump(demo_10k_dir) != original
 
-    code, _, err = run_cli("--data-dir", demo_10k_dir, "verify")
+    code, _, err = run_cli("--data-dir", demo_10k_dir, "--user", "admin", "verify")
     assert code == 1
     found = problems(err)
     assert ["projection_mismatch", diary] in [p[:2] for p in found]
@@ -71,13 +71,13 @@ def test_rebuild_reproduces_every_projection_exactly(run_cli: Run, demo_10k_dir:
     for table in ("case_registers", "attachments", "cases_fts"):
         assert table in damaged_tables
 
-    code, out, err = run_cli("--data-dir", demo_10k_dir, "rebuild")
+    code, out, err = run_cli("--data-dir", demo_10k_dir, "--user", "admin", "rebuild")
     assert (code, err) == (0, "")
     assert "10000" in out
     rebuilt = dump(demo_10k_dir)
     for table in PROJECTIONS:
         assert rebuilt[table] == original[table], table
-    assert run_cli("--data-dir", demo_10k_dir, "verify") == (
+    assert run_cli("--data-dir", demo_10k_dir, "--user", "admin", "verify") == (
         0,
         "Verified: the access log, files and projections are intact.\n",
         "",
@@ -115,7 +115,7 @@ def test_verify_names_a_changed_blob_and_a_missing_one(run_cli: Run, demo_10k_di
     data[len(data) // 2] ^= 0xFF  # one byte
     changed.write_bytes(bytes(data))
 
-    code, out, err = run_cli("--data-dir", demo_10k_dir, "verify")
+    code, out, err = run_cli("--data-dir", demo_10k_dir, "--user", "admin", "verify")
     assert (code, out) == (1, "")
     found = problems(err)
     assert {(p[0], p[1]) for p in found} == {("blob_corrupted", changed_sha)}
@@ -124,7 +124,7 @@ def test_verify_names_a_changed_blob_and_a_missing_one(run_cli: Run, demo_10k_di
     assert err.splitlines()[-1] == f"Verification failed: {len(found)} problem(s)."
 
     lost.unlink()
-    code, out, err = run_cli("--data-dir", demo_10k_dir, "verify")
+    code, out, err = run_cli("--data-dir", demo_10k_dir, "--user", "admin", "verify")
     assert (code, out) == (1, "")
     found = problems(err)
     assert {(p[0], p[1]) for p in found} == {("blob_corrupted", changed_sha), ("blob_missing", lost_sha)}

@@ -21,7 +21,7 @@ from pathlib import Path
 from desktop.domain.accounts import Permission, User
 from desktop.domain.errors import N_, DomainError
 from desktop.services.accounts import require
-from desktop.store.database import write_transaction
+from desktop.store.database import raw_cursor, write_transaction
 
 GENESIS = "0" * 64
 _COLUMNS = "seq, at, username, role, device_id, action, case_id, diary_number, detail, prev_hash, hash"
@@ -80,10 +80,6 @@ def entry_hash(prev_hash: str, seq: int, at: str, username: str, role: str, devi
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def _cursor(connection):
-    return connection.connection.driver_connection.cursor()
-
-
 def append(
     connection,
     *,
@@ -98,7 +94,7 @@ def append(
 ) -> AccessEntry:
     """Append one entry inside the caller's write transaction (which holds the write lock: no two
     writers can chain onto the same previous entry)."""
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     last = cursor.execute("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
@@ -178,7 +174,7 @@ class ChainCheck:
 
 def verify_chain(connection) -> ChainCheck:
     """Recompute every hash in order: the first entry that was changed, removed under or reordered."""
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     cursor.execute(f"SELECT {_COLUMNS} FROM access_log ORDER BY seq")
     prev, expected_seq, count = GENESIS, 1, 0
     while rows := cursor.fetchmany(5000):
@@ -228,7 +224,7 @@ class AccessLogService:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self.workspace.engine.connect() as connection:
-            return [_entry(row) for row in _cursor(connection).execute(sql, params).fetchall()]
+            return [_entry(row) for row in raw_cursor(connection).execute(sql, params).fetchall()]
 
     def export_csv(self, path: Path, diary: str = "", username: str = "") -> int:
         """Write the (filtered) log as CSV, oldest first, whole or not at all. Returns the number of entries."""

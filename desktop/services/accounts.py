@@ -10,9 +10,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 
-from desktop.domain.accounts import Permission, Role, User
+from desktop.domain.accounts import USE_CASE_PERMISSIONS, Permission, Role, UseCase, User
 from desktop.domain.errors import N_, DomainError
 from desktop.paths import resource_dir
+from desktop.store.database import raw_cursor
 
 _hasher = PasswordHasher()
 _log = logging.getLogger(__name__)
@@ -20,10 +21,6 @@ _log = logging.getLogger(__name__)
 
 class PermissionDenied(DomainError):
     """The signed-in user's role does not allow the action."""
-
-
-def _cursor(connection: Connection):
-    return connection.connection.driver_connection.cursor()
 
 
 def _row_to_user(row) -> User:
@@ -77,7 +74,7 @@ def create_user(
 ) -> User:
     name = validate_username(username)
     validate_password(password, name, demo)
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     if cursor.execute("SELECT 1 FROM users WHERE username = ?", (name,)).fetchone():
         raise DomainError(N_("The user {username} already exists."), username=name)
     cursor.execute(
@@ -95,7 +92,7 @@ def create_user(
 
 def find_user(connection: Connection, username: str) -> User:
     row = (
-        _cursor(connection)
+        raw_cursor(connection)
         .execute(
             "SELECT username, display_name, role, active FROM users WHERE username = ?", (username.strip(),)
         )
@@ -107,7 +104,7 @@ def find_user(connection: Connection, username: str) -> User:
 
 
 def list_users(connection: Connection) -> list[User]:
-    rows = _cursor(connection).execute(
+    rows = raw_cursor(connection).execute(
         "SELECT username, display_name, role, active FROM users ORDER BY username"
     )
     return [_row_to_user(row) for row in rows]
@@ -116,7 +113,7 @@ def list_users(connection: Connection) -> list[User]:
 def authenticate(connection: Connection, username: str, password: str) -> User:
     """The user, if the password is right and the account active; one message for every failure."""
     row = (
-        _cursor(connection)
+        raw_cursor(connection)
         .execute(
             "SELECT username, display_name, role, active, password_hash FROM users WHERE username = ?",
             (username.strip(),),
@@ -150,3 +147,8 @@ def require(user: User, permission: Permission) -> None:
             role=user.role.value,
             permission=permission.value,
         )
+
+
+def permit(user: User, use_case: UseCase) -> None:
+    """Refuse (PermissionDenied, logged) unless the permission table lets the user's role run `use_case`."""
+    require(user, USE_CASE_PERMISSIONS[use_case])

@@ -36,7 +36,7 @@ from desktop.services.intake import applicability_notes, parse_request, question
 from desktop.services.settings import OfficeSettings
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
-from desktop.store.database import write_transaction
+from desktop.store.database import raw_cursor, write_transaction
 from desktop.store.eventlog import name_sort_key
 from desktop.store.queries import CaseQuery, CaseRow, SortKey  # re-exported: the UI's list types
 
@@ -54,7 +54,7 @@ def allocate_diary_number(connection, prefix: str, year: int, provisional: bool 
     A desk that syncs with a server numbers provisionally (`KEHA/P3/2026`, its own counter); the server
     assigns the final number when the case is pushed.
     """
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = raw_cursor(connection)
     row = cursor.execute(
         "INSERT INTO diary_counters (prefix, year, last) VALUES (?, ?, 1) "
         "ON CONFLICT(prefix, year) DO UPDATE SET last = last + 1 RETURNING last",
@@ -294,7 +294,7 @@ class CaseService:
             SyncService(self.workspace, self.user).fetch_blob(sha256)
         data = self.workspace.blobs.read(sha256)
         with self.workspace.engine.connect() as connection:
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             if case_ref:
                 case_id = self._resolve(connection, case_ref)
                 owner = cursor.execute(

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
+from pathlib import Path
 
-from desktop.domain.accounts import Role
+from desktop.domain.accounts import Role, UseCase, User
+from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import Event, apply, fold
 from desktop.domain.identifiers import hetu_check_char
 from desktop.domain.model import (
@@ -32,13 +34,14 @@ from desktop.domain.model import (
     Status,
 )
 from desktop.domain.registers import RegisterCatalog
-from desktop.services import accounts, transitions
+from desktop.services import access_log, accounts, transitions
+from desktop.services.accounts import permit
 from desktop.services.clock import HELSINKI
 from desktop.services.ids import HybridClock, uuid7
 from desktop.services.settings import OfficeSettings
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog
-from desktop.store.database import write_transaction
+from desktop.store.database import raw_cursor, write_transaction
 
 DEMO_PASSWORD = accounts.DEMO_PASSWORD  # documented; accepted in demo data dirs only
 DEMO_USERS = (
@@ -569,7 +572,7 @@ def generate(
     span = 420
     received_days = sorted(today - timedelta(days=int(span * (rng.random() ** 1.6))) for _ in range(cases))
     with workspace.engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         counters = {
             (p, y): last for p, y, last in cursor.execute("SELECT prefix, year, last FROM diary_counters")
         }
@@ -583,7 +586,7 @@ def generate(
             built.append(writer.build(uuid7(), _story(rng, workspace.catalog, received, today, diary)))
         with write_transaction(workspace.engine) as connection:
             eventlog.append_new_cases(connection, [(case.events, case.state) for case in built])
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             cursor.executemany(
                 "INSERT INTO diary_counters (prefix, year, last) VALUES (?, ?, ?) "
                 "ON CONFLICT(prefix, year) DO UPDATE SET last = max(last, excluded.last)",
@@ -595,4 +598,64 @@ def generate(
     return written
 
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "Status", "ensure_demo_users", "generate"]
+def _has_cases(workspace: Workspace) -> bool:
+    with workspace.engine.connect() as connection:
+        return raw_cursor(connection).execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+
+
+def create_demo(
+    data_dir: Path,
+    cases: int,
+    seed: int = 1,
+    *,
+    encrypted: bool = True,
+    sign_in: Callable[[], tuple[Workspace, User]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Workspace, int]:
+    """Demo data, only where no real diary can be touched: a new or empty folder gets a new demo office;
+    a data dir with no cases yet takes the cases when an administrator (`sign_in`) asks. Returns
+    (workspace, cases written); the caller closes the workspace.
+    """
+    if cases < 0:
+        raise DomainError(N_("The number of cases cannot be negative."))
+    data_dir = Path(data_dir)
+    if not Workspace.holds_data(data_dir):
+        if data_dir.exists() and any(data_dir.iterdir()):
+            raise DomainError(
+                N_("{path} is not empty: demo data goes into a new or empty folder."), path=str(data_dir)
+            )
+        workspace = Workspace.create(
+            data_dir,
+            office_settings(),
+            "admin",
+            DEMO_PASSWORD,
+            "Antti Ylläpitäjä",
+            encrypted=encrypted,
+            demo=True,
+        )
+        from desktop.services import keys
+
+        keys.remember_user(data_dir, workspace.settings.last_user)  # the sign-in dialog offers clerk
+    else:
+        if sign_in is None:
+            raise DomainError(N_("{path} already holds Kirjaamo data."), path=str(data_dir))
+        workspace, user = sign_in()
+        try:
+            permit(access_log.bind(workspace, user), UseCase.DEMO)
+            if _has_cases(workspace):
+                raise DomainError(
+                    N_("{path} already holds cases: demo data goes only into an empty data dir."),
+                    path=str(data_dir),
+                )
+        except BaseException:
+            workspace.close()
+            raise
+    try:
+        written = generate(workspace, cases, seed=seed, progress=progress)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace, written
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "Status", "create_demo", "ensure_demo_users", "generate"]

@@ -32,6 +32,7 @@ from desktop.services.email_import import (
     request_from_email,
 )
 from desktop.services.filetypes import OUTLOOK, Inspection, inspect_content, safe_filename
+from desktop.store.database import raw_cursor
 
 DIARY_AT_START = re.compile(r"^([A-Za-z0-9]{1,12}/\d+/\d{4})(?:\s|$)")
 EMAIL_TYPES = ("message/rfc822", OUTLOOK)
@@ -259,7 +260,7 @@ class EvidenceService:
         """Diary numbers of the cases that already have these bytes attached."""
         require(self.cases.user, Permission.VIEW)
         with self.workspace.engine.connect() as connection:
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             rows = cursor.execute(
                 "SELECT c.diary_number FROM attachments a JOIN cases c ON c.id = a.case_id "
                 "WHERE a.sha256 = ? ORDER BY c.num",

@@ -39,6 +39,7 @@ from desktop.services import access_log, checkpoint
 from desktop.services.accounts import require
 from desktop.services.cases import CaseService
 from desktop.services.settings import OfficeSettings
+from desktop.store.database import raw_cursor
 
 _GRANTED = (Decision.GRANTED, Decision.PARTLY_GRANTED)
 _REFUSED = (Decision.REFUSED, Decision.PARTLY_GRANTED)
@@ -407,7 +408,7 @@ def pickup_receipt_pdf(
 def _dispatched_case_ids(service: CaseService, day: date) -> list[str]:
     """Ids of cases with a registered-mail dispatch recorded on `day` (read from the event log)."""
     with service.workspace.engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         rows = cursor.execute(
             "SELECT DISTINCT case_id FROM events WHERE type = 'Dispatched' "
             "AND json_extract(payload, '$.on') = ? AND json_extract(payload, '$.delivery') = ?",

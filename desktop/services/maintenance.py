@@ -6,11 +6,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop.domain.accounts import UseCase, User
 from desktop.domain.events import fold
-from desktop.services import checkpoint
+from desktop.services import access_log, checkpoint
 from desktop.services.access_log import verify_chain
+from desktop.services.accounts import permit
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog
+from desktop.store.database import raw_cursor
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,27 @@ class Problem:
     detail: str = ""
 
 
+class MaintenanceService:
+    """`rebuild` and `verify` as a signed-in person runs them: the role checked, a refusal logged."""
+
+    def __init__(self, workspace: Workspace, user: User) -> None:
+        self.workspace = workspace
+        self.user = access_log.bind(workspace, user)
+
+    def rebuild(self) -> int:
+        permit(self.user, UseCase.REBUILD)
+        return rebuild(self.workspace)
+
+    def verify(self, checkpoints: Sequence[str] = ()) -> list[Problem]:
+        permit(self.user, UseCase.VERIFY)
+        return verify(self.workspace, checkpoints)
+
+
 def rebuild(workspace: Workspace) -> int:
-    """Replay the whole log into fresh projections. Returns the number of cases."""
+    """Replay the whole log into fresh projections. Returns the number of cases.
+
+    The mechanism, for services that have checked the role (a person runs it through MaintenanceService).
+    """
     return eventlog.rebuild(workspace.engine)
 
 
@@ -43,7 +65,7 @@ def verify(workspace: Workspace, checkpoints: Sequence[str] = ()) -> list[Proble
                     "access_log_broken", f"entry {entry.seq}", f"{entry.at} {entry.action}: {chain.reason}"
                 )
             )
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         # Files a syncing desk has not fetched yet (on-demand download) are on the server, not lost.
         not_fetched = {row[0] for row in cursor.execute("SELECT sha256 FROM sync_missing_blobs").fetchall()}
         for sha, filename, diary in cursor.execute(
@@ -57,7 +79,7 @@ def verify(workspace: Workspace, checkpoints: Sequence[str] = ()) -> list[Proble
 
 
 def _check_projections(connection) -> list[Problem]:
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = raw_cursor(connection)
     problems: list[Problem] = []
     stored = {row[1]: row for row in cursor.execute("SELECT * FROM cases").fetchall()}
     # The side tables too: a search index or attachment list that lost rows hides cases and files.
@@ -74,7 +96,7 @@ def _check_projections(connection) -> list[Problem]:
     registered = eventlog.registration_seqs(cursor)
     seen: set[str] = set()
     seen_nums: set[int] = set()
-    for events in eventlog.grouped_events(connection.connection.driver_connection.cursor()):
+    for events in eventlog.grouped_events(raw_cursor(connection)):
         state = fold(events)
         num = registered[state.id]
         seen.add(state.id)

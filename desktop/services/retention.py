@@ -22,7 +22,7 @@ from desktop.services.clock import Clock
 from desktop.services.ids import uuid7
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
-from desktop.store.database import write_transaction
+from desktop.store.database import raw_cursor, write_transaction
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,6 @@ class PurgeCandidate:
     closed_on: date
     right: str
     decision: str
-
-
-def _cursor(connection):
-    return connection.connection.driver_connection.cursor()
 
 
 def _years_before(day: date, years: int) -> date:
@@ -60,7 +56,7 @@ class RetentionService:
         require(self.user, Permission.PURGE)
         with self.workspace.engine.connect() as connection:
             rows = (
-                _cursor(connection)
+                raw_cursor(connection)
                 .execute(
                     'SELECT id, diary_number, closed_at, "right", decision FROM cases '
                     "WHERE status = ? AND closed_at <> '' AND closed_at < ? ORDER BY closed_at, num",
@@ -83,7 +79,7 @@ class RetentionService:
         today = self.clock.today()
         ctx = transitions.Context(today, self.workspace.calendar, self.workspace.catalog)
         with write_transaction(self.workspace.engine) as connection:
-            cursor = _cursor(connection)
+            cursor = raw_cursor(connection)
             case_id = self._resolve(connection, ref)
             state = eventlog.load_state(connection, case_id)
             assert state is not None
@@ -171,11 +167,11 @@ class RetentionService:
     def _compact(self) -> None:
         """Merge the search index (a deleted row's words linger in old segments) and empty the WAL."""
         with write_transaction(self.workspace.engine) as connection:
-            cursor = _cursor(connection)
+            cursor = raw_cursor(connection)
             cursor.execute("PRAGMA secure_delete = ON")
             try:
                 cursor.execute("INSERT INTO cases_fts (cases_fts) VALUES ('optimize')")
             finally:
                 cursor.execute("PRAGMA secure_delete = OFF")
         with self.workspace.engine.connect() as connection:
-            _cursor(connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw_cursor(connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from desktop.domain.errors import N_, DomainError
+from desktop.store.database import raw_cursor
 
 
 @dataclass
@@ -97,7 +98,7 @@ _FIELDS = {f.name: f for f in fields(OfficeSettings)}
 
 
 def load_settings(connection: Connection) -> OfficeSettings:
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = raw_cursor(connection)
     values = {}
     for key, raw in cursor.execute("SELECT key, value FROM settings"):
         if key in _FIELDS:
@@ -107,7 +108,7 @@ def load_settings(connection: Connection) -> OfficeSettings:
 
 def save_settings(connection: Connection, settings: OfficeSettings) -> None:
     settings.validate()
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = raw_cursor(connection)
     cursor.executemany(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [(key, json.dumps(value, ensure_ascii=False)) for key, value in asdict(settings).items()],

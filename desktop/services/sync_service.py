@@ -28,7 +28,7 @@ from desktop.services.settings import OfficeSettings, save_settings
 from desktop.services.users import wrap_accounts, wrap_server_accounts
 from desktop.services.workspace import Workspace
 from desktop.store import crypto
-from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
+from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, raw_cursor, write_transaction
 from desktop.sync.client import Progress, SyncClient, insert_accounts, put_state
 from desktop.sync.connection import (
     ServerUnreachable,
@@ -353,7 +353,7 @@ def create_desk(
         migrate(engine)
         with write_transaction(engine) as connection:
             save_settings(connection, settings)
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             insert_accounts(cursor, accounts)
             for key, value in state.items():
                 put_state(cursor, key, value)

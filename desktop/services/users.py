@@ -19,6 +19,7 @@ from desktop.services.accounts import require
 from desktop.services.rotation import RotationResult
 from desktop.services.workspace import Workspace
 from desktop.store import crypto
+from desktop.store.database import raw_cursor as _cursor
 from desktop.store.database import write_transaction
 
 
@@ -29,10 +30,6 @@ class Account:
     role: Role
     active: bool
     has_key: bool  # a wrap of the data key exists (always True on an unencrypted data dir)
-
-
-def _cursor(connection):
-    return connection.connection.driver_connection.cursor()
 
 
 class UserService:

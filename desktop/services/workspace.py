@@ -24,7 +24,7 @@ from desktop.services.ids import HybridClock
 from desktop.services.settings import OfficeSettings, load_settings, save_settings
 from desktop.store import crypto
 from desktop.store.blobs import BlobStore
-from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, write_transaction
+from desktop.store.database import DATABASE_FILE, create_sqlite_engine, migrate, raw_cursor, write_transaction
 
 WRONG_PASSWORD = N_("Wrong user name or password.")
 
@@ -74,6 +74,11 @@ class Workspace:
                 path=str(data_dir),
             )
         return database
+
+    @staticmethod
+    def holds_data(data_dir: Path) -> bool:
+        """Whether the folder is a Kirjaamo data dir (it has the database file)."""
+        return (Path(data_dir) / DATABASE_FILE).exists()
 
     @staticmethod
     def is_encrypted(data_dir: Path) -> bool:
@@ -252,7 +257,7 @@ class Workspace:
     def hlc(self) -> HybridClock:
         """This desk's hybrid logical clock, shared by every service of the workspace."""
         with self.engine.connect() as connection:
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             row = cursor.execute("SELECT max(hlc) FROM events").fetchone()
         return HybridClock(self.settings.device_id, row[0] or "")
 
@@ -336,7 +341,7 @@ class Workspace:
             if error is None:
                 access_log.record_in(connection, self, user, action)
                 if remember:
-                    connection.connection.driver_connection.cursor().execute(
+                    raw_cursor(connection).execute(
                         "INSERT INTO settings (key, value) VALUES ('last_user', ?) "
                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         (json.dumps(user.username),),

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
@@ -61,6 +62,17 @@ def connect_raw(path: Path, key: bytes | None = None, **kwargs):
         connection.close()
         raise
     return connection
+
+
+def raw_cursor(connection: Connection) -> sqlite3.Cursor:
+    """A DB-API cursor inside the SQLAlchemy connection's transaction (our SQL is plain SQLite).
+
+    The one place that reaches through SQLAlchemy to the driver; the SQLCipher driver's cursor has the
+    same interface as sqlite3's.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return cast(sqlite3.Cursor, driver.cursor())
 
 
 def _on_begin(connection: Connection) -> None:
@@ -133,7 +145,7 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty one), read without Alembic."""
     with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         exists = cursor.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from desktop.domain.events import Event, EventType, fold
 from desktop.domain.model import CaseState
 from desktop.store.codec import event_to_params, row_to_event
+from desktop.store.database import raw_cursor
 
 EVENT_COLUMNS = "id, case_id, type, payload, actor, at, device_id, hlc"
 # Synced events in the server's order first, then this desk's unsynced ones in local order:
@@ -108,7 +109,7 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
     The same rows as `append` would write, for bulk producers (demo data, benchmarks): local seqs are
     assigned here, under the write lock the caller's transaction holds.
     """
-    cursor = _raw_cursor(connection)
+    cursor = raw_cursor(connection)
     next_seq = (cursor.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0] or 0) + 1
     event_rows: list[tuple] = []
     case_rows: list[tuple] = []  # the same rows as _insert_projection, in bulk
@@ -135,16 +136,12 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
     cursor.executemany(_FTS_INSERT, fts_rows)
 
 
-def _raw_cursor(connection: Connection):
-    return connection.connection.driver_connection.cursor()
-
-
 def append(connection: Connection, events: list[Event], state: CaseState) -> int:
     """Append one case's new events and store `state` (their fold) as its projection. Returns the case num.
 
     Must run inside a write transaction; the caller has checked the workflow rules.
     """
-    cursor = _raw_cursor(connection)
+    cursor = raw_cursor(connection)
     num = None
     for event in events:
         cursor.execute(
@@ -160,7 +157,7 @@ def append(connection: Connection, events: list[Event], state: CaseState) -> int
 
 
 def case_events(connection: Connection, case_id: str) -> list[Event]:
-    cursor = _raw_cursor(connection)
+    cursor = raw_cursor(connection)
     rows = cursor.execute(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY {FOLD_ORDER}", (case_id,)
     ).fetchall()
@@ -186,7 +183,7 @@ def refold(connection: Connection, case_ids: Iterable[str], chunk: int = 400) ->
     Reads the events of many cases per query, and writes a new case's rows without deleting first:
     a page of pulled events touches hundreds of cases, most of them new to this desk.
     """
-    cursor = _raw_cursor(connection)
+    cursor = raw_cursor(connection)
     ids = list(dict.fromkeys(case_ids))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
@@ -245,13 +242,13 @@ def rebuild(engine: Engine, batch: int = 2000) -> int:
     """Throw the projections away and replay the whole log. Returns the number of cases."""
     count = 0
     with engine.begin() as connection:
-        cursor = _raw_cursor(connection)
+        cursor = raw_cursor(connection)
         registration_seq = registration_seqs(cursor)
         for table in ("cases", "case_registers", "attachments", "cases_fts"):
             cursor.execute(f"DELETE FROM {table}")
         pending: list[tuple[CaseState, int]] = []
         # Events are read on a second cursor of the same transaction: nothing else writes meanwhile.
-        for events in grouped_events(_raw_cursor(connection)):
+        for events in grouped_events(raw_cursor(connection)):
             state = fold(events)
             pending.append((state, registration_seq[state.id]))
             count += 1

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from desktop.domain.model import DEADLINE_RUNNING_STATUSES, NO_REPLY_DECISIONS, READY_TO_PRINT_STATUS, Status
+from desktop.store.database import raw_cursor
 
 
 class SortKey(StrEnum):
@@ -170,13 +171,9 @@ def _order(query: CaseQuery) -> tuple[tuple[str, ...], str]:
     return columns, ", ".join(f"{c} {direction}" for c in columns)
 
 
-def _cursor(connection: Connection):
-    return connection.connection.driver_connection.cursor()
-
-
 def count(connection: Connection, query: CaseQuery) -> int:
     where, params = _where(query)
-    return _cursor(connection).execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]
+    return raw_cursor(connection).execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]
 
 
 def sort_values(row: CaseRow, sort: SortKey) -> tuple:
@@ -205,7 +202,7 @@ def page(
         where += f" AND ({', '.join(columns)}) {operator} ({', '.join('?' * len(columns))})"
         params = [*params, *after]
     sql = f"SELECT {ROW_COLUMNS} FROM cases WHERE {where} ORDER BY {order} LIMIT ?"
-    return [CaseRow(*row) for row in _cursor(connection).execute(sql, [*params, limit])]
+    return [CaseRow(*row) for row in raw_cursor(connection).execute(sql, [*params, limit])]
 
 
 def all_rows(connection: Connection, query: CaseQuery, limit: int | None = None) -> list[CaseRow]:
@@ -215,14 +212,14 @@ def all_rows(connection: Connection, query: CaseQuery, limit: int | None = None)
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, limit]
-    return [CaseRow(*row) for row in _cursor(connection).execute(sql, params)]
+    return [CaseRow(*row) for row in raw_cursor(connection).execute(sql, params)]
 
 
 def ids(connection: Connection, query: CaseQuery) -> list[int]:
     """Every matching case's num in order: what a list view holds to fetch its rows page by page."""
     where, params = _where(query)
     _, order = _order(query)
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     return [row[0] for row in cursor.execute(f"SELECT num FROM cases WHERE {where} ORDER BY {order}", params)]
 
 
@@ -230,7 +227,7 @@ def rows_by_num(connection: Connection, nums: list[int]) -> dict[int, CaseRow]:
     """The rows of these cases in one query (order is the caller's)."""
     if not nums:
         return {}
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     found: dict[int, CaseRow] = {}
     for start in range(0, len(nums), 500):
         chunk = nums[start : start + 500]
@@ -242,7 +239,7 @@ def rows_by_num(connection: Connection, nums: list[int]) -> dict[int, CaseRow]:
 
 def find_case_id(connection: Connection, diary_number: str) -> str | None:
     row = (
-        _cursor(connection)
+        raw_cursor(connection)
         .execute("SELECT id FROM cases WHERE diary_number = ? COLLATE NOCASE", (diary_number.strip(),))
         .fetchone()
     )
@@ -256,7 +253,7 @@ def open_cases_of(connection: Connection, hetu: str, name: str, exclude_statuses
         f"SELECT {ROW_COLUMNS} FROM cases WHERE {key_sql} AND status NOT IN "
         f"({', '.join('?' * len(exclude_statuses))}) ORDER BY num"
     )
-    return [CaseRow(*row) for row in _cursor(connection).execute(sql, [key, *exclude_statuses])]
+    return [CaseRow(*row) for row in raw_cursor(connection).execute(sql, [key, *exclude_statuses])]
 
 
 __all__ = ["CaseQuery", "CaseRow", "SortKey", "Status"]

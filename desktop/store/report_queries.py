@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from desktop.domain.events import EventType
 from desktop.domain.model import DEADLINE_RUNNING_STATUSES, Decision
+from desktop.store.database import raw_cursor
 
 
 class Timeliness(StrEnum):
@@ -123,20 +124,16 @@ def _params(start: date, end: date, register: str, today: date) -> dict:
     }
 
 
-def _cursor(connection: Connection):
-    return connection.connection.driver_connection.cursor()
-
-
 def figure_rows(connection: Connection, start: date, end: date, register: str, today: date) -> list[tuple]:
     """(kind, key, key, count) rows for every figure of the report: kinds right, channel (by month), outcome,
     timeliness, days (days to reply), age (days since receipt of open cases) and register."""
-    return _cursor(connection).execute(_FIGURES_SQL, _params(start, end, register, today)).fetchall()
+    return raw_cursor(connection).execute(_FIGURES_SQL, _params(start, end, register, today)).fetchall()
 
 
 def case_rows(connection: Connection, start: date, end: date, register: str, today: date) -> Iterator[tuple]:
     """(diary number, received, right, channel, registers, decision, one-month due, extended, due date,
     replied, timeliness) per case in diary order, streamed."""
-    cursor = _cursor(connection)
+    cursor = raw_cursor(connection)
     cursor.execute(_CASE_ROWS_SQL, _params(start, end, register, today))
     while rows := cursor.fetchmany(2000):
         yield from rows

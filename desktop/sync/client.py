@@ -21,6 +21,7 @@ from desktop.store import eventlog
 from desktop.store.blobs import BlobStore
 from desktop.store.codec import event_to_params, row_to_event
 from desktop.store.crypto import resegment
+from desktop.store.database import raw_cursor as _raw
 from desktop.store.database import write_transaction
 from desktop.sync.connection import SyncRefused
 from desktop.sync.redaction import redact, referenced_blobs
@@ -35,10 +36,6 @@ _BLOB_EVENTS = (EventType.ATTACHMENT_ADDED, EventType.LETTER_PRINTED)
 
 def _no_progress(_phase: str, _done: int, _total: int) -> None:
     pass
-
-
-def _raw(connection):
-    return connection.connection.driver_connection.cursor()
 
 
 @dataclass

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.postgres
 
 def test_init_creates_the_schema_and_is_idempotent(empty_database, run_cli):
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{empty_database}"
-    code, out, err = run_cli("server", "init", "--url", url)
+    code, out, err = run_cli("--user", "admin", "server", "init", "--url", url)
     assert (code, err) == (0, "")
     workstation, privileged = role_names(empty_database)
     assert "created" in out and privileged in out and workstation not in out
@@ -102,11 +102,13 @@ def test_a_database_without_the_schema_is_named_as_such(empty_database):
 
 
 def test_server_init_failures_are_one_clear_line(run_cli, postgres_available):
-    code, out, err = run_cli("server", "init", "--url", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    code, out, err = run_cli(
+        "--user", "admin", "server", "init", "--url", "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+    )
     assert code == 1 and out == ""
     assert err.startswith("kirjaamo: The server is unreachable:") and err.count("\n") == 1
 
-    code, _, err = run_cli("server", "init", "--url", "http://example.org/db")
+    code, _, err = run_cli("--user", "admin", "server", "init", "--url", "http://example.org/db")
     assert code == 1 and "Not a server address" in err and err.count("\n") == 1
 
     with pytest.raises(ServerUnreachable):
