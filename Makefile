@@ -55,9 +55,13 @@ BENCH_CASES ?= 100000
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/kirjaamo bench --cases $(BENCH_CASES) $(if $(BENCH_SERVER),--server $(BENCH_SERVER))
 
+# The gates (design §3, conventions "Gates"): style, the layer rule, types, dead code.
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests
-	$(BIN)/ruff format --check desktop tests
+	$(BIN)/ruff check desktop tests tools
+	$(BIN)/ruff format --check desktop tests tools
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	$(BIN)/vulture desktop tools/vulture_whitelist.py --min-confidence 60
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix desktop tests

@@ -8,6 +8,8 @@ from datetime import date
 from functools import reduce
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from desktop.domain.accounts import Permission, User
 from desktop.domain.deadlines import DaysLeft, Urgency, days_left, urgency
 from desktop.domain.errors import N_, DomainError
@@ -102,8 +104,12 @@ class CaseService:
         ref: str,
         step: Callable[[transitions.Context, CaseState], list[transitions.EventSpec]],
         permission: Permission = Permission.PROCESS,
+        then: Callable[[Connection, CaseState, CaseState], None] | None = None,
     ) -> CaseState:
-        """Load the case, let `step` check the rules and say what happened, append it — all in one transaction."""
+        """Load the case, let `step` check the rules and say what happened, append it — all in one transaction.
+
+        `then(connection, before, after)` runs in the same transaction after the append (retention's log entry).
+        """
         require(self.user, permission)
         with write_transaction(self.workspace.engine) as connection:
             case_id = self._resolve(connection, ref)
@@ -115,7 +121,19 @@ class CaseService:
             events = self._events(case_id, specs)
             new_state = reduce(apply, events, state)
             eventlog.append(connection, events, new_state)
+            if then is not None:
+                then(connection, state, new_state)
         return new_state
+
+    def change(
+        self,
+        ref: str,
+        step: Callable[[transitions.Context, CaseState], list[transitions.EventSpec]],
+        permission: Permission,
+        then: Callable[[Connection, CaseState, CaseState], None] | None = None,
+    ) -> CaseState:
+        """The one service path of a change, for use cases of other services (retention's purge)."""
+        return self._change(ref, step, permission, then)
 
     # -- reading -------------------------------------------------------------------------------------
     def _log(self, action: Access, case_id: str = "", diary: str = "", detail: str = "") -> None:

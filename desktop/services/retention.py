@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Connection
+
 from desktop.domain.accounts import Permission, User
 from desktop.domain.errors import N_, DomainError
-from desktop.domain.events import Event, apply
 from desktop.domain.model import CaseState, Status
+from desktop.domain.redaction import referenced_blobs
 from desktop.services import access_log, transitions
 from desktop.services.access_log import Action
 from desktop.services.accounts import require
+from desktop.services.cases import CaseService
 from desktop.services.clock import Clock
-from desktop.services.ids import uuid7
 from desktop.services.workspace import Workspace
 from desktop.store import eventlog, queries
 from desktop.store.database import raw_cursor, write_transaction
@@ -76,52 +78,38 @@ class RetentionService:
                     "connection (Purge through the server), and reaches every desk by sync."
                 )
             )
-        today = self.clock.today()
-        ctx = transitions.Context(today, self.workspace.calendar, self.workspace.catalog)
-        with write_transaction(self.workspace.engine) as connection:
-            cursor = raw_cursor(connection)
-            case_id = self._resolve(connection, ref)
-            state = eventlog.load_state(connection, case_id)
-            assert state is not None
-            self._check_due(state)
-            ((event_type, payload),) = transitions.purged(ctx, state)
-            event = Event(
-                id=uuid7(),
-                case_id=case_id,
-                type=event_type,
-                payload=payload,
-                actor=self.user.username,
-                at=self.clock.now(),
-                device_id=self.workspace.settings.device_id,
-                hlc=self.workspace.hlc.now(),
-            )
-            # The same redaction a purge arriving by sync gets (imported here: a desk that never purges
-            # never loads the sync client and its PostgreSQL driver).
-            from desktop.sync.client import redact_local_case
+        orphaned: list[str] = []
 
-            # Deleted rows are overwritten, not just unlinked: nothing of the person stays in free pages.
-            cursor.execute("PRAGMA secure_delete = ON")
-            try:
-                eventlog.append(connection, [event], apply(state, event))
-                files = redact_local_case(cursor, case_id)
-                eventlog.refold(connection, [case_id])
-                orphaned = sorted(
+        def step(ctx: transitions.Context, state: CaseState) -> list[transitions.EventSpec]:
+            self._check_due(state)
+            return transitions.purged(ctx, state)
+
+        def then(connection: Connection, before: CaseState, _after: CaseState) -> None:
+            # The append has redacted the case's events; the files they used that no case uses now go.
+            cursor = raw_cursor(connection)
+            files = referenced_blobs(eventlog.case_events(connection, before.id))
+            orphaned.extend(
+                sorted(
                     sha
                     for sha in files
                     if cursor.execute("SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,)).fetchone()
                     is None
                 )
-                access_log.record_in(
-                    connection,
-                    self.workspace,
-                    self.user,
-                    Action.PURGE,
-                    case_id,
-                    state.diary_number,
-                    f"files_deleted={len(orphaned)} closed={state.closed_at.date().isoformat() if state.closed_at else ''}",
-                )
-            finally:
-                cursor.execute("PRAGMA secure_delete = OFF")
+            )
+            closed = before.closed_at.date().isoformat() if before.closed_at else ""
+            access_log.record_in(
+                connection,
+                self.workspace,
+                self.user,
+                Action.PURGE,
+                before.id,
+                before.diary_number,
+                f"files_deleted={len(orphaned)} closed={closed}",
+            )
+
+        case_id = (
+            CaseService(self.workspace, self.user, self.clock).change(ref, step, Permission.PURGE, then).id
+        )
         for sha in orphaned:  # after the commit: a crash here leaves a file, never a hole
             self.workspace.blobs.delete(sha)
         self._compact()

@@ -1,13 +1,23 @@
-"""The one path by which anything is written: events appended and projections updated in one transaction."""
+"""The one path by which the events table is written (tests/gates check that no other module does):
+
+- `append`: one case's new events (a change made on this desk, a purge with its redaction);
+- `append_new_cases`: many brand-new cases in bulk (demo data, benchmarks);
+- `append_pulled` and `mark_pushed`: events from the sync server, and the server's numbers for ours;
+- `redact_case`: the one sanctioned rewrite, stripping the person from a purged case's events.
+
+Projections are updated in the same transaction as the events they fold.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Connection, Engine
 
 from desktop.domain.events import Event, EventType, fold
 from desktop.domain.model import CaseState
+from desktop.domain.redaction import redact, referenced_blobs
 from desktop.store.codec import event_to_params, row_to_event
 from desktop.store.database import raw_cursor
 
@@ -139,9 +149,24 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
 def append(connection: Connection, events: list[Event], state: CaseState) -> int:
     """Append one case's new events and store `state` (their fold) as its projection. Returns the case num.
 
-    Must run inside a write transaction; the caller has checked the workflow rules.
+    Must run inside a write transaction; the caller has checked the workflow rules. A `CasePurged` among
+    the events also strips the person from the case's earlier events (`redact_case`), with SQLite's
+    secure delete on, so nothing of them stays in free pages.
     """
     cursor = raw_cursor(connection)
+    if any(event.type is EventType.CASE_PURGED for event in events):
+        cursor.execute("PRAGMA secure_delete = ON")
+        try:
+            num = _append(cursor, events, state)
+            redact_case(cursor, state.id)
+            refold(connection, [state.id])
+        finally:
+            cursor.execute("PRAGMA secure_delete = OFF")
+        return num
+    return _append(cursor, events, state)
+
+
+def _append(cursor: sqlite3.Cursor, events: list[Event], state: CaseState) -> int:
     num = None
     for event in events:
         cursor.execute(
@@ -153,7 +178,60 @@ def append(connection: Connection, events: list[Event], state: CaseState) -> int
         row = cursor.execute("SELECT num FROM cases WHERE id = ?", (state.id,)).fetchone()
         num = row[0]
     write_projection(cursor, state, num)
-    return num
+    return int(num)
+
+
+def mark_pushed(cursor: sqlite3.Cursor, numbers: Iterable[tuple[int, str]]) -> None:
+    """The server's numbers (server_seq, event id) for this desk's events it has taken."""
+    cursor.executemany("UPDATE events SET server_seq = ? WHERE id = ? AND server_seq IS NULL", list(numbers))
+
+
+def append_pulled(cursor: sqlite3.Cursor, entries: list[tuple[Event, int]]) -> tuple[set[str], set[str]]:
+    """Events from the server, each with its server_seq: the ones this desk lacks are inserted, the ones it
+    has get their number. Returns (ids inserted, ids of cases whose known events were numbered). The caller
+    refolds the touched cases in the same transaction."""
+    if not entries:
+        return set(), set()
+    ids = [event.id for event, _seq in entries]
+    known: dict[str, int | None] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        known.update(
+            cursor.execute(
+                f"SELECT id, server_seq FROM events WHERE id IN ({', '.join('?' * len(part))})", part
+            ).fetchall()
+        )
+    new = [(event, seq) for event, seq in entries if event.id not in known]
+    unnumbered = [(event, seq) for event, seq in entries if event.id in known and known[event.id] is None]
+    cursor.executemany(
+        f"INSERT INTO events ({EVENT_COLUMNS}, server_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*event_to_params(event), seq) for event, seq in new],
+    )
+    mark_pushed(cursor, [(seq, event.id) for event, seq in unnumbered])
+    return {event.id for event, _seq in new}, {event.case_id for event, _seq in unnumbered}
+
+
+def redact_case(cursor: sqlite3.Cursor, case_id: str) -> set[str]:
+    """After a case's `CasePurged`: rewrite its events without the person's data; returns the files they
+    referred to. The log is append-only; this one rewrite runs under the `purging` flag the trigger knows.
+    The caller refolds the case and deletes the files no other case uses."""
+    rows = cursor.execute(
+        f"SELECT seq, server_seq, {EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq", (case_id,)
+    ).fetchall()
+    events = [(row[0], row[1], row_to_event(row[2:])) for row in rows]
+    files = referenced_blobs([event for _, _, event in events])
+    cursor.execute(
+        "INSERT INTO settings (key, value) VALUES ('purging', '1') ON CONFLICT(key) DO UPDATE SET value = '1'"
+    )
+    try:
+        cursor.execute("DELETE FROM events WHERE case_id = ?", (case_id,))
+        cursor.executemany(
+            f"INSERT INTO events (seq, server_seq, {EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(seq, server_seq, *event_to_params(redact(event))) for seq, server_seq, event in events],
+        )
+    finally:
+        cursor.execute("DELETE FROM settings WHERE key = 'purging'")
+    return files
 
 
 def case_events(connection: Connection, case_id: str) -> list[Event]:

@@ -19,12 +19,12 @@ from desktop.domain.errors import N_, DomainError
 from desktop.domain.events import EventType
 from desktop.store import eventlog
 from desktop.store.blobs import BlobStore
-from desktop.store.codec import event_to_params, row_to_event
+from desktop.store.codec import row_to_event
 from desktop.store.crypto import resegment
 from desktop.store.database import raw_cursor as _raw
 from desktop.store.database import write_transaction
 from desktop.sync.connection import SyncRefused
-from desktop.sync.redaction import redact, referenced_blobs
+from desktop.sync.redaction import referenced_blobs
 from desktop.sync.server import CHUNK_SIZE, LogEntry, OutgoingEvent, ServerSession, chunk_count
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total): "upload", "push", "pull", "download"
@@ -138,38 +138,17 @@ class SyncClient:
         """The server committed: note its numbers and add what it wrote (final diary numbers), in one go."""
         with write_transaction(self.engine) as connection:
             cursor = _raw(connection)
-            cursor.executemany(
-                "UPDATE events SET server_seq = ? WHERE id = ? AND server_seq IS NULL",
-                [(seqs[item.event.id], item.event.id) for item in batch],
-            )
+            eventlog.mark_pushed(cursor, [(seqs[item.event.id], item.event.id) for item in batch])
             self._insert_entries(cursor, created)
             eventlog.refold(connection, sorted({entry.event.case_id for entry in created}))
 
     @staticmethod
     def _insert_entries(cursor, entries: list[LogEntry]) -> tuple[list[LogEntry], set[str]]:
         """Insert the entries this desk does not have; number the ones it has. Returns (new, cases reordered)."""
-        if not entries:
-            return [], set()
-        ids = [entry.event.id for entry in entries]
-        known: dict[str, int | None] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            known.update(
-                cursor.execute(
-                    f"SELECT id, server_seq FROM events WHERE id IN ({', '.join('?' * len(part))})", part
-                ).fetchall()
-            )
-        new = [entry for entry in entries if entry.event.id not in known]
-        unnumbered = [entry for entry in entries if entry.event.id in known and known[entry.event.id] is None]
-        cursor.executemany(
-            f"INSERT INTO events ({_EVENT_COLUMNS}, server_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*event_to_params(entry.event), entry.server_seq) for entry in new],
+        inserted, reordered = eventlog.append_pulled(
+            cursor, [(entry.event, entry.server_seq) for entry in entries]
         )
-        cursor.executemany(
-            "UPDATE events SET server_seq = ? WHERE id = ? AND server_seq IS NULL",
-            [(entry.server_seq, entry.event.id) for entry in unnumbered],
-        )
-        return new, {entry.event.case_id for entry in unnumbered}
+        return [entry for entry in entries if entry.event.id in inserted], reordered
 
     # -- pull ----------------------------------------------------------------------------------------
     def pull(self, session: ServerSession, progress: Progress | None = None) -> int:
@@ -339,26 +318,8 @@ def _still_attached(cursor, sha256: str) -> bool:
 
 
 def _redact_local_case(cursor, case_id: str) -> set[str]:
-    """A purge arrived: rewrite the case's local events without the person's data; returns its files.
-
-    The log is append-only; the one sanctioned rewrite runs under the `purging` flag the trigger knows.
-    """
-    rows = cursor.execute(
-        f"SELECT seq, server_seq, {_EVENT_COLUMNS} FROM events WHERE case_id = ? ORDER BY seq", (case_id,)
-    ).fetchall()
-    events = [(row[0], row[1], row_to_event(row[2:])) for row in rows]
-    files = referenced_blobs([event for _, _, event in events])
-    cursor.execute(
-        "INSERT INTO settings (key, value) VALUES ('purging', '1') ON CONFLICT(key) DO UPDATE SET value = '1'"
-    )
-    try:
-        cursor.execute("DELETE FROM events WHERE case_id = ?", (case_id,))
-        cursor.executemany(
-            f"INSERT INTO events (seq, server_seq, {_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(seq, server_seq, *event_to_params(redact(event))) for seq, server_seq, event in events],
-        )
-    finally:
-        cursor.execute("DELETE FROM settings WHERE key = 'purging'")
+    """A purge arrived: the case's local events without the person's data (eventlog); returns its files."""
+    files = eventlog.redact_case(cursor, case_id)
     cursor.execute("DELETE FROM sync_missing_blobs WHERE case_id = ?", (case_id,))
     return files
 

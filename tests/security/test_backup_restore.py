@@ -81,7 +81,7 @@ def test_backup_wipe_restore_gives_identical_cases(
     code, out, err = run_cli("--data-dir", enc_dir, "restore", archive, env={"KIRJAAMO_USER": "admin"})
     assert (code, err) == (0, ""), err
     assert show_all(run_cli, enc_dir, office) == before
-    assert run_cli("--data-dir", enc_dir, "verify")[0] == 0
+    assert run_cli("--data-dir", enc_dir, "--user", "admin", "verify")[0] == 0
     with _closing(enc_dir) as ws:
         assert ws.settings.device_id not in ("", device)
 

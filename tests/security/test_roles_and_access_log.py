@@ -150,7 +150,7 @@ def test_changing_one_byte_of_an_entry_makes_verify_fail_and_name_it(
     workspace, clerk = sign_in("clerk")
     CaseService(workspace, clerk).open_case(case)
     workspace.close()
-    assert run_cli("--data-dir", enc_dir, "verify")[0] == 0
+    assert run_cli("--data-dir", enc_dir, "--user", "admin", "verify")[0] == 0
 
     # Below the services: the SQLCipher connection, the trigger dropped, one character of one entry changed.
     connection = raw_connection(enc_dir)
@@ -168,7 +168,7 @@ def test_changing_one_byte_of_an_entry_makes_verify_fail_and_name_it(
     finally:
         connection.close()
 
-    code, out, err = run_cli("--data-dir", enc_dir, "verify")
+    code, out, err = run_cli("--data-dir", enc_dir, "--user", "admin", "verify")
     assert code == 1 and out == ""
     first = err.splitlines()[0].split("\t")
     assert first[0] == "access_log_broken"
