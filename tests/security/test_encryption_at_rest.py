@@ -74,7 +74,9 @@ def test_right_password_opens_everything_and_a_wrong_one_nothing(demo_dir: Path,
     code, out, err = run_cli("--data-dir", demo_dir, "cases", "list", "--json")
     assert (code, err) == (0, "")
     assert len(json.loads(out)) == 50
-    assert run_cli("--data-dir", demo_dir, "--user", "admin", "verify")[0] == 0  # every file decrypts to its name
+    assert (
+        run_cli("--data-dir", demo_dir, "--user", "admin", "verify")[0] == 0
+    )  # every file decrypts to its name
 
     code, out, err = run_cli("--data-dir", demo_dir, "cases", "list", env={"KIRJAAMO_PASSWORD": "wrong"})
     assert (code, out, err) == (1, "", "kirjaamo: Wrong user name or password.\n")
