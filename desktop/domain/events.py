@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from desktop.domain.errors import N_, DomainError
 from desktop.domain.model import (
@@ -65,7 +66,7 @@ class Event:
     id: str
     case_id: str
     type: EventType
-    payload: dict
+    payload: dict[str, Any]
     actor: str
     at: datetime  # wall-clock time of the desk that recorded it, UTC
     device_id: str = ""
@@ -128,12 +129,12 @@ def _with_field(state: CaseState, path: str, value: object) -> CaseState:
     if path == "registers":
         return replace(state, registers=tuple(value))  # type: ignore[arg-type]
     if path == "channel":
-        return replace(state, channel=Channel(value))
+        return replace(state, channel=Channel(str(value)))
     if path == "right":
-        return replace(state, right=Right(value))
+        return replace(state, right=Right(str(value)))
     if path == "signed":
         return replace(state, signed=bool(value))
-    return replace(state, **{path: value})
+    return replace(state, **{path: value})  # type: ignore[arg-type]  # a plain field, by name
 
 
 def _registered(event: Event) -> CaseState:
@@ -169,7 +170,7 @@ def apply(state: CaseState, event: Event) -> CaseState:
     return replace(state, updated_at=event.at, **changed)
 
 
-def _changes(s: CaseState, event: Event) -> dict | CaseState:
+def _changes(s: CaseState, event: Event) -> dict[str, Any] | CaseState:
     """What an event changes: a dict of fields, or (for whole-state rewrites) the new state."""
     p = event.payload
     t = event.type
@@ -213,7 +214,7 @@ def _changes(s: CaseState, event: Event) -> dict | CaseState:
             verified_by=p.get("verified_by") or event.actor,
             verified_at=event.at,
         )
-        status = Status.IN_PROGRESS if s.status is Status.REGISTERED else s.status
+        status: Status = Status.IN_PROGRESS if s.status is Status.REGISTERED else s.status
         return dict(identity=identity, status=status)
     if t is EventType.CLARIFICATION_REQUESTED:
         pause = Pause(started=date.fromisoformat(p["on"]), what=p.get("what", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from desktop.domain.errors import N_, DomainError
 
@@ -171,7 +171,7 @@ class Requester:
     address: Address = Address()
     representative: str = ""  # who acts for the data subject, with a power of attorney
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "hetu": self.hetu,
@@ -188,7 +188,7 @@ class Requester:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Requester:
+    def from_dict(cls, data: dict[str, Any]) -> Requester:
         address = data.get("address") or {}
         return cls(
             name=data.get("name", ""),
@@ -249,7 +249,7 @@ class TimelineEntry:
     type: str
     at: datetime
     actor: str
-    payload: dict
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,7 @@ class CaseState:
     def open_pause(self) -> Pause | None:
         return self.pauses[-1] if self.pauses and self.pauses[-1].ended is None else None
 
-    def with_changes(self, **changes) -> CaseState:
+    def with_changes(self, **changes: Any) -> CaseState:
         return replace(self, **changes)
 
 

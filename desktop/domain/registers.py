@@ -216,7 +216,7 @@ class _Reader:
         self.label = label
 
     def error(self, message: str, **params: object) -> DomainError:
-        return DomainError(message, register_id=self.label, **params)
+        return DomainError(message, register_id=self.label, **params)  # type: ignore[arg-type]  # params are message fields
 
     def table(self, value: object, key: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from desktop.domain.deadlines import may_extend
 from desktop.domain.errors import N_, DomainError
@@ -165,7 +166,7 @@ def check(state: CaseState, action: Action, today: date, **params: object) -> No
             raise DomainError(N_("There is no conflict on {field}."), field=field)
 
 
-def _check_decision(state: CaseState, params: dict) -> None:
+def _check_decision(state: CaseState, params: dict[str, Any]) -> None:
     decision = params.get("decision")
     if not isinstance(decision, Decision):
         raise DomainError(N_("Choose the decision."))
@@ -191,7 +192,7 @@ def _check_reply_letter(state: CaseState, kind: object) -> None:
         raise DomainError(N_("A refusal certificate needs a refusal decision."))
 
 
-def _check_delivery(state: CaseState, params: dict) -> None:
+def _check_delivery(state: CaseState, params: dict[str, Any]) -> None:
     delivery = params.get("delivery")
     if not isinstance(delivery, Delivery):
         raise DomainError(N_("Choose how the reply is delivered."))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from desktop.domain.events import Event, EventType
 
@@ -12,7 +14,7 @@ def dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def event_to_params(event: Event) -> tuple:
+def event_to_params(event: Event) -> tuple[Any, ...]:
     return (
         event.id,
         event.case_id,
@@ -25,7 +27,7 @@ def event_to_params(event: Event) -> tuple:
     )
 
 
-def row_to_event(row) -> Event:
+def row_to_event(row: Sequence[Any]) -> Event:
     """Row columns: id, case_id, type, payload, actor, at, device_id, hlc."""
     return Event(
         id=row[0],

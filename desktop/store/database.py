@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
@@ -26,7 +26,7 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
-def _apply_pragmas(cursor) -> None:
+def _apply_pragmas(cursor: sqlite3.Cursor) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")  # an appended event survives a power cut
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -40,7 +40,7 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
-def _sqlcipher():
+def _sqlcipher() -> Any:
     try:
         from sqlcipher3 import dbapi2
     except ImportError as error:  # pragma: no cover - a broken installation
@@ -48,7 +48,7 @@ def _sqlcipher():
     return dbapi2
 
 
-def connect_raw(path: Path, key: bytes | None = None, **kwargs):
+def connect_raw(path: Path, key: bytes | None = None, **kwargs: Any) -> Any:
     """One DB-API connection on the database file, keyed when `key` is given (tools, backup, tests)."""
     if key is None:
         return sqlite3.connect(path, **kwargs)
@@ -98,7 +98,7 @@ def create_sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
     else:
         key_pragma = _key_pragma(key)
 
-        def keyed_connect(dbapi_connection, record) -> None:
+        def keyed_connect(dbapi_connection: Any, record: object) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # A wrong key is our error to report, not a line on stderr.
@@ -121,7 +121,7 @@ def create_sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
     return engine
 
 
-def _alembic_config(connection: Connection):
+def _alembic_config(connection: Connection) -> Any:
     from alembic.config import Config
 
     config = Config()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -42,7 +43,7 @@ def _diary_parts(diary_number: str) -> tuple[int, int]:
         return 0, 0
 
 
-def projection_params(state: CaseState, num: int) -> tuple:
+def projection_params(state: CaseState, num: int) -> tuple[Any, ...]:
     year, seq = _diary_parts(state.diary_number)
     r = state.requester
     return (
@@ -82,7 +83,7 @@ _CASE_INSERT = (
 )
 
 
-def fts_row(state: CaseState, num: int) -> tuple:
+def fts_row(state: CaseState, num: int) -> tuple[Any, ...]:
     r = state.requester
     address = " ".join(part for part in (r.address.street, r.address.postcode, r.address.city) if part)
     text = " ".join(part for part in (state.details, *state.notes, state.tracking_number, r.email) if part)
@@ -98,11 +99,11 @@ _FTS_INSERT = (
 )
 
 
-def attachment_rows(state: CaseState) -> list[tuple]:
+def attachment_rows(state: CaseState) -> list[tuple[Any, ...]]:
     return [(state.id, a.sha256, a.filename, a.kind.value, a.size, a.media_type) for a in state.attachments]
 
 
-def write_projection(cursor, state: CaseState, num: int) -> None:
+def write_projection(cursor: sqlite3.Cursor, state: CaseState, num: int) -> None:
     """Replace the case's projection rows (list row, registers, attachments, search index) by `state`."""
     cursor.execute(_CASE_INSERT, projection_params(state, num))
     cursor.execute("DELETE FROM case_registers WHERE case_num = ?", (num,))
@@ -121,11 +122,11 @@ def append_new_cases(connection: Connection, cases: list[tuple[list[Event], Case
     """
     cursor = raw_cursor(connection)
     next_seq = (cursor.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0] or 0) + 1
-    event_rows: list[tuple] = []
-    case_rows: list[tuple] = []  # the same rows as _insert_projection, in bulk
-    register_rows: list[tuple] = []
-    attachment_batch: list[tuple] = []
-    fts_rows: list[tuple] = []
+    event_rows: list[tuple[Any, ...]] = []
+    case_rows: list[tuple[Any, ...]] = []  # the same rows as _insert_projection, in bulk
+    register_rows: list[tuple[Any, ...]] = []
+    attachment_batch: list[tuple[Any, ...]] = []
+    fts_rows: list[tuple[Any, ...]] = []
     for events, state in cases:
         if not events or events[0].type is not EventType.CASE_REGISTERED:
             raise ValueError("append_new_cases takes whole new cases, beginning with their registration")
@@ -247,7 +248,7 @@ def load_state(connection: Connection, case_id: str) -> CaseState | None:
     return fold(events) if events else None
 
 
-def _insert_projection(cursor, state: CaseState, num: int) -> None:
+def _insert_projection(cursor: sqlite3.Cursor, state: CaseState, num: int) -> None:
     """The projection rows of a case that has none yet (nothing to delete first)."""
     cursor.execute(_CASE_INSERT, projection_params(state, num))
     cursor.executemany(_REGISTER_INSERT, [(register_id, num) for register_id in state.registers])
@@ -291,7 +292,7 @@ def refold(connection: Connection, case_ids: Iterable[str], chunk: int = 400) ->
                 _insert_projection(cursor, state, nums[case_id])
 
 
-def grouped_events(cursor) -> Iterator[list[Event]]:
+def grouped_events(cursor: sqlite3.Cursor) -> Iterator[list[Event]]:
     """All events, one case at a time, in fold order; streamed so a million cases fit in memory."""
     cursor.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY case_id, {FOLD_ORDER}")
     current: list[Event] = []
@@ -306,7 +307,7 @@ def grouped_events(cursor) -> Iterator[list[Event]]:
         yield current
 
 
-def registration_seqs(cursor) -> dict[str, int]:
+def registration_seqs(cursor: sqlite3.Cursor) -> dict[str, int]:
     """Each case's num: the local seq of its registration event."""
     return dict(
         cursor.execute(

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -104,9 +105,9 @@ def fts_match_expression(text: str) -> str:
     return " AND ".join(terms)
 
 
-def _where(query: CaseQuery) -> tuple[str, list]:
+def _where(query: CaseQuery) -> tuple[str, list[Any]]:
     clauses: list[str] = []
-    params: list = []
+    params: list[Any] = []
     if query.statuses:
         clauses.append(f"status IN ({', '.join('?' * len(query.statuses))})")
         params.extend(sorted(query.statuses))
@@ -173,10 +174,12 @@ def _order(query: CaseQuery) -> tuple[tuple[str, ...], str]:
 
 def count(connection: Connection, query: CaseQuery) -> int:
     where, params = _where(query)
-    return raw_cursor(connection).execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]
+    return int(
+        raw_cursor(connection).execute(f"SELECT count(*) FROM cases WHERE {where}", params).fetchone()[0]
+    )
 
 
-def sort_values(row: CaseRow, sort: SortKey) -> tuple:
+def sort_values(row: CaseRow, sort: SortKey) -> tuple[Any, ...]:
     """The keyset position of a row under a sort order (to ask for the page after it)."""
     values = {
         SortKey.DIARY: (row.diary_year, row.diary_seq),
@@ -192,7 +195,7 @@ def sort_values(row: CaseRow, sort: SortKey) -> tuple:
 
 
 def page(
-    connection: Connection, query: CaseQuery, after: tuple | None = None, limit: int = 100
+    connection: Connection, query: CaseQuery, after: tuple[Any, ...] | None = None, limit: int = 100
 ) -> list[CaseRow]:
     """Up to `limit` rows in the query's order, starting after the keyset position `after`."""
     where, params = _where(query)

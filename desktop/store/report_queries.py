@@ -7,9 +7,10 @@ reads a requester column. The services (`desktop.services.reports`) turn the row
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -50,7 +51,7 @@ SELECT num, id, diary_number, diary_year, diary_seq, received, "right" AS right_
 """
 
 
-def _quoted(values) -> str:
+def _quoted(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
@@ -115,7 +116,7 @@ SELECT diary_number, received, right_code, channel, registers, decision, one_mon
 """
 
 
-def _params(start: date, end: date, register: str, today: date) -> dict:
+def _params(start: date, end: date, register: str, today: date) -> dict[str, Any]:
     return {
         "start": start.isoformat(),
         "end": end.isoformat(),
@@ -124,13 +125,17 @@ def _params(start: date, end: date, register: str, today: date) -> dict:
     }
 
 
-def figure_rows(connection: Connection, start: date, end: date, register: str, today: date) -> list[tuple]:
+def figure_rows(
+    connection: Connection, start: date, end: date, register: str, today: date
+) -> list[tuple[Any, ...]]:
     """(kind, key, key, count) rows for every figure of the report: kinds right, channel (by month), outcome,
     timeliness, days (days to reply), age (days since receipt of open cases) and register."""
     return raw_cursor(connection).execute(_FIGURES_SQL, _params(start, end, register, today)).fetchall()
 
 
-def case_rows(connection: Connection, start: date, end: date, register: str, today: date) -> Iterator[tuple]:
+def case_rows(
+    connection: Connection, start: date, end: date, register: str, today: date
+) -> Iterator[tuple[Any, ...]]:
     """(diary number, received, right, channel, registers, decision, one-month due, extended, due date,
     replied, timeliness) per case in diary order, streamed."""
     cursor = raw_cursor(connection)
