@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from desktop import __version__
 from desktop.domain.errors import DomainError
@@ -22,7 +23,7 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # the contract: bad input exits 1, not argparse's 2
+    def error(self, message: str) -> NoReturn:  # the contract: bad input exits 1, not argparse's 2
         # ...with one line on stderr: no usage block (that is what --help is for).
         from desktop.domain.text import printable
 
@@ -412,7 +413,7 @@ def _cases_list(service, args) -> int:
     from desktop.domain.identifiers import mask_hetu
     from desktop.domain.model import Status, parse_enum
 
-    statuses = frozenset()
+    statuses: frozenset[str] = frozenset()
     if args.status:
         statuses = frozenset(parse_enum(Status, s, "status").value for s in args.status.split(","))
     if args.limit is not None and args.limit < 0:
