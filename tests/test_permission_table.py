@@ -89,6 +89,7 @@ COMMANDS: dict[str, Command] = {
     "report --cases": Command(
         lambda tmp, f: ["report", "--cases", "--format", "csv", "--out", tmp / "c.csv"], UseCase.EXPORT_CASES
     ),
+    "dossier": Command(lambda tmp, f: ["dossier", f["diary"], "--out", tmp / "dossier.pdf"], UseCase.DOSSIER),
     "rebuild": Command(lambda tmp, f: ["rebuild"], UseCase.REBUILD),
     "verify": Command(lambda tmp, f: ["verify"], UseCase.VERIFY),
     "backup": Command(lambda tmp, f: ["backup", tmp / "b.tar"], UseCase.BACKUP),
@@ -103,6 +104,9 @@ ELSEWHERE = {
     "bench": "builds its own data dir, no role (tests/test_bench_smoke.py)",
     "server init": "needs PostgreSQL (tests/sync/test_server_roles.py)",
     "sync": "needs PostgreSQL (tests/sync/test_server_roles.py)",
+    "desk enrol": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
+    "desk list": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
+    "desk remove": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
 }
 
 

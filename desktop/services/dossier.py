@@ -51,6 +51,7 @@ from desktop.services.words import (
 from desktop.services.words import (
     LANGUAGES as LANGUAGE_WORDS,
 )
+from desktop.store.database import raw_cursor
 
 MANIFEST_NAME = "dossier-manifest.json"
 MANIFEST_FORMAT = "kirjaamo-dossier/1"
@@ -76,7 +77,7 @@ def _case_log(service: CaseService, state: CaseState) -> tuple[list[AccessEntry]
     """The access-log entries of this case (by id, or by diary number before the id was logged), and the
     newest entry of the whole log: the chain head the dossier is anchored to."""
     with service.workspace.engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         numbers = {state.diary_number, state.provisional_diary_number} - {""}
         marks = ", ".join("?" for _ in numbers)
         rows = cursor.execute(
@@ -727,7 +728,7 @@ def verify_dossier(service: CaseService, path: Path) -> list[Difference]:
         )
 
     with service.workspace.engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = raw_cursor(connection)
         anchors = list(manifest.get("access_log", []))
         if manifest.get("chain_head"):
             anchors.append(manifest["chain_head"])
