@@ -104,6 +104,7 @@ ELSEWHERE = {
     "bench": "builds its own data dir, no role (tests/test_bench_smoke.py)",
     "server init": "needs PostgreSQL (tests/sync/test_server_roles.py)",
     "sync": "needs PostgreSQL (tests/sync/test_server_roles.py)",
+    "server reseal": "needs PostgreSQL and a previous release's server (tests/sync)",
     "desk enrol": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
     "desk list": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
     "desk remove": "needs PostgreSQL; DeskService checks UseCase.ENROL_DESK's permission (tests/sync)",
