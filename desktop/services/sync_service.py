@@ -167,7 +167,7 @@ class SyncService:
         self._server_now = server_time(session.connection)
         check_desk_clock(self.clock.now(), self._server_now)
         with self.workspace.engine.connect() as connection:
-            cursor = connection.connection.driver_connection.cursor()
+            cursor = raw_cursor(connection)
             latest = cursor.execute("SELECT max(at) FROM events WHERE server_seq IS NULL").fetchone()[0]
         check_recorded_times(datetime.fromisoformat(latest) if latest else None, self._server_now)
 
