@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= data/demo
 DEMO_CASES ?= 2000
-# Debian packages the app and its tests need on Linux (Qt's platform plugins, PDF rendering for checks).
+# Debian packages the app and its tests need on Linux (Qt's platform plugins, PDF rendering for checks,
+# Tesseract with the Finnish and Swedish data for reading scanned request forms).
 DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
-	libxcb-xinerama0 libxcb-shape0 poppler-utils
+	libxcb-xinerama0 libxcb-shape0 poppler-utils tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe
 
 .PHONY: setup sysdeps translations run test test-fast lint format bench installer clean
 

@@ -25,7 +25,7 @@ from desktop.domain.model import DEADLINE_RUNNING_STATUSES, AttachmentKind, Case
 from desktop.domain.workflow import Action
 from desktop.i18n import _, current_language, error_text, format_date
 from desktop.services.cases import CaseService
-from desktop.ui import action_dialogs, fit, labels, theme
+from desktop.ui import action_dialogs, dossier_dialog, fit, labels, theme
 from desktop.ui.attachments_panel import AttachmentsPanel
 from desktop.ui.operations import CaseChanges, notifier
 from desktop.ui.runner import DbRunner
@@ -194,6 +194,11 @@ class CaseView(QWidget):
             button.clicked.connect(lambda _checked=False, a=action, f=factory: self._run_action(a, f))
             self.action_buttons[action] = button
             actions.addWidget(button, position // 2, position % 2)
+        # Case → Export dossier… (reviewers and administrators; the service checks and logs).
+        self.dossier_button = QPushButton()
+        self.dossier_button.clicked.connect(self.export_dossier)
+        self.dossier_button.setVisible(dossier_dialog.can_export(service))
+        actions.addWidget(self.dossier_button, (len(ACTIONS) + 1) // 2, 0, 1, 2)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(theme.text_style("error"))
@@ -334,6 +339,8 @@ class CaseView(QWidget):
             button.setVisible(action is not Action.RESOLVE_CONFLICT or bool(state.conflicts))
 
     def retranslate(self) -> None:
+        self.dossier_button.setText(_("Export do&ssier…"))
+        self.dossier_button.setAccessibleName(_("Export the case dossier for the Ombudsman"))
         self.status_label.setStyleSheet(CHIP + theme.badge_style("chip"))
         self.conflict_label.setStyleSheet(CHIP + theme.badge_style("conflict_badge"))
         self.message_label.setStyleSheet(theme.text_style("error"))
@@ -379,6 +386,10 @@ class CaseView(QWidget):
             return
         dialog = factory(self._service, self._runner, self.state, self)
         self.open_dialog(dialog)
+
+    def export_dossier(self) -> None:
+        if self.state is not None:
+            self.open_dialog(dossier_dialog.DossierDialog(self._service, self._runner, self.state, self))
 
     def open_dialog(self, dialog) -> None:
         """Show an action dialog (its OK goes through the operations door). Tests drive the dialog themselves."""

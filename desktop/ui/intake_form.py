@@ -34,6 +34,7 @@ from desktop.ui.date_field import DateField
 from desktop.ui.fault_note import FaultNote
 from desktop.ui.operations import REGISTERED, CaseOp, of_case
 from desktop.ui.runner import DbRunner
+from desktop.ui.scan_prefill import ScanPrefill
 
 
 class IntakeForm(QWidget):
@@ -118,6 +119,11 @@ class IntakeForm(QWidget):
         result_layout.addWidget(self.new_button)
         self.result_frame.hide()
 
+        # Forms that fill themselves: a scan read beside the form (desktop.ui.scan_prefill).
+        self.scan_prefill = ScanPrefill(self)
+        self.read_scan_button = QPushButton()
+        self.read_scan_button.clicked.connect(self.choose_scan)
+
         self._build_layout()
         self.fault_note = FaultNote(self)
         self._asked_about: dict | None = None  # the form data the clerk was last asked to confirm
@@ -187,9 +193,11 @@ class IntakeForm(QWidget):
         left.addWidget(self.details_box, 1)
         columns.addLayout(left, 1)
         columns.addWidget(self.person_box, 1)
+        columns.addWidget(self.scan_prefill.panel, 1)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.error_label, 1)
+        buttons.addWidget(self.read_scan_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.save_button)
 
@@ -291,6 +299,9 @@ class IntakeForm(QWidget):
         self.save_button.setText(_("&Save and assign diary number"))
         self.save_button.setToolTip(_("Ctrl+S"))
         self.clear_button.setText(_("C&lear"))
+        self.read_scan_button.setText(_("Read from a sca&n…"))
+        self.read_scan_button.setAccessibleName(_("Read the request form from a scan"))
+        self.scan_prefill.retranslate()
         self.result_caption.setText(_("Registered. Write this diary number on the paper form:"))
         self.copy_button.setText(_("&Copy"))
         self.open_button.setText(_("&Open case"))
@@ -459,6 +470,12 @@ class IntakeForm(QWidget):
 
     def save(self) -> None:
         self.error_label.clear()
+        if self.scan_prefill.unconfirmed():
+            self.error_label.setText(
+                _("Check the fields read from the scan and confirm them first (F8; Ctrl+Shift+F8 for all).")
+            )
+            self.scan_prefill.unconfirmed()[0].setFocus()
+            return
         self.fault_note.clear_fault()
         if not self.received_edit.is_valid_text():
             self._refuse(
@@ -571,6 +588,7 @@ class IntakeForm(QWidget):
         self.fault_note.clear_fault()
         self.duplicate_label.hide()
         self.prefill_label.hide()
+        self.scan_prefill.reset()
 
     def clear(self) -> None:
         self._clear_fields()
@@ -621,6 +639,18 @@ class IntakeForm(QWidget):
         self.prefill_label.setText(note)
         self.prefill_label.setVisible(bool(note))
         self.name_edit.setFocus()
+
+    def choose_scan(self) -> None:
+        """Pick a scanned form from disk and prefill the form from it."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Read from a scan"), "", _("Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)")
+        )
+        if path:
+            self.scan_prefill.read_file(Path(path))
 
 
 def _fill(combo: QComboBox, items: list[tuple[str, str]]) -> None:

@@ -68,6 +68,10 @@ class IntakeBridge(QObject):
         self._intake.prefill(data, note)
         self._pending = on_registered
 
+    def read_scan(self, path: Path) -> None:
+        """Recognise the scan's request form and prefill the intake form from it (desktop.ui.scan_prefill)."""
+        self._intake.scan_prefill.read_file(path)
+
     def cancel(self) -> None:
         self._pending = None
 
@@ -417,6 +421,9 @@ class ScanInboxView(QWidget):
         self.bridge.start(
             {"channel": "post", "signed": True}, note, lambda case_id: self.file_scan_onto(name, case_id)
         )
+        inbox = self.evidence.scan_inbox(self.settle_seconds)
+        if inbox is not None:
+            self.bridge.read_scan(inbox.folder / name)
 
     def import_email_dialog(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(

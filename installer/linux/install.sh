@@ -13,9 +13,11 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-# Qt's xcb platform plugin and what it loads (design §9), OpenGL for the widgets, CUPS for printing.
+# Qt's xcb platform plugin and what it loads (design §9), OpenGL for the widgets, CUPS for printing;
+# Tesseract with Finnish and Swedish data and poppler's pdftoppm read scanned request forms (optional).
 packages="libxcb1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
-libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libcups2"
+libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libcups2
+tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe poppler-utils"
 
 if [ "$(id -u)" = 0 ]; then
     prefix=/opt bin=/usr/local/bin share=/usr/share
