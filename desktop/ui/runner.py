@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from queue import Empty, SimpleQueue
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -42,6 +44,11 @@ class DbRunner(QObject):
         # drain it. (Passing Python callables through a queued Signal(object) crashes PySide 6.12: refcounts.)
         self._finished: SimpleQueue[Callable[[], None]] = SimpleQueue()
         self._ready.connect(self._drain, Qt.ConnectionType.QueuedConnection)
+        # Each job's op, future and callbacks are held here and released on the GUI thread only. If the worker
+        # dropped the last reference (a closure over a widget, a traceback's frames), Python would destroy that
+        # widget on the worker thread, which deadlocks Qt against the GIL (seen in CI).
+        self._jobs: dict[int, list] = {}
+        self._tokens = itertools.count()
 
     @property
     def pending(self) -> int:
@@ -61,9 +68,19 @@ class DbRunner(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        future = self._pool.submit(op)
-        future.add_done_callback(lambda f: self._queue(lambda: self._finish(f, on_success, on_error)))
+        token = next(self._tokens)
+        job: list = [op, None, on_success, on_error]
+        self._jobs[token] = job
+        future = self._pool.submit(self._call, token)
+        job[1] = future
+        future.add_done_callback(partial(self._done_on_worker, token))
         return future
+
+    def _call(self, token: int) -> object:
+        return self._jobs[token][0]()
+
+    def _done_on_worker(self, token: int, _future: Future) -> None:
+        self._queue(partial(self._finish, token))
 
     def _queue(self, callback: Callable[[], None]) -> None:
         self._finished.put(callback)
@@ -78,7 +95,8 @@ class DbRunner(QObject):
                 return
             callback()
 
-    def _finish(self, future: Future, on_success, on_error) -> None:
+    def _finish(self, token: int) -> None:
+        _op, future, on_success, on_error = self._jobs.pop(token)
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
@@ -92,6 +110,8 @@ class DbRunner(QObject):
         else:
             log.error("database work failed", exc_info=(type(error), error, error.__traceback__))
             message = _("Unexpected error: {error}").format(error=error)
+        # The traceback's frames hold the op's closure: free them here, on the GUI thread (see _jobs).
+        error.__traceback__ = None
         if on_error is not None:
             on_error(message)
         else:
